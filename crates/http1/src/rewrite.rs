@@ -1,0 +1,227 @@
+//! Writing a head to forward: the parsed head plus a short list of edits, serialised in one
+//! pass into a caller-owned `Vec<u8>` (cleared, capacity kept). This is the last step before a
+//! head leaves the proxy; `http-request`/`http-response` actions and the proxy's own headers
+//! (`X-Forwarded-For`, `Connection`) become [`Edit`]s.
+//!
+//! Header lines are written as `name: value\r\n` with the name as received; the start line is
+//! rebuilt from its parts. Nothing is allocated when `out` already has the capacity.
+
+use crate::error::Side;
+use crate::fields::list_elements;
+use crate::head::{Head, Version};
+
+/// One change to a head. Indexes are positions in `Head::headers`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edit<'a> {
+    /// Drop header `index`.
+    Delete(usize),
+    /// Keep header `index`'s name, write this value instead.
+    Replace {
+        /// Which header.
+        index: usize,
+        /// Its new value.
+        value: &'a [u8],
+    },
+    /// Add a header line after the existing ones (edits are applied in order), as HAProxy's
+    /// `option forwardfor` does: `Append { name: b"X-Forwarded-For", value: client_ip }`.
+    Append {
+        /// The header name.
+        name: &'a [u8],
+        /// The header value.
+        value: &'a [u8],
+    },
+    /// Request: replace the method token.
+    SetMethod(&'a [u8]),
+    /// Request: replace the target (path and query, or absolute URI).
+    SetTarget(&'a [u8]),
+    /// Response: replace the status code and reason phrase.
+    SetStatus {
+        /// The new status code (three digits).
+        status: u16,
+        /// The new reason phrase.
+        reason: &'a [u8],
+    },
+}
+
+/// What the forwarded head says about the connection it travels on. HAProxy rewrites the
+/// `Connection` header on every hop; these reproduce what haproxy 2.6 was seen to send.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConnectionHeader {
+    /// Forward the `Connection` headers as received.
+    AsReceived,
+    /// The proxy keeps this hop persistent: `close`/`keep-alive` tokens are removed, and
+    /// `keep-alive` is added when the message is HTTP/1.0 or goes to an HTTP/1.0 peer (a
+    /// response to an HTTP/1.0 client), whose default is to close.
+    KeepAlive {
+        /// The message goes to an HTTP/1.0 peer.
+        http10_peer: bool,
+    },
+    /// The proxy closes this hop after the exchange (`option httpclose`, HTTP/1.0 client,
+    /// repaired framing): `close`/`keep-alive` tokens are removed, and `close` is added to an
+    /// HTTP/1.1 message, whose default is to stay open.
+    Close,
+}
+
+/// Writes `head` (parsed from `buf`, coming from `side`) with `edits` applied and the
+/// `Connection` header set per `conn`, into `out` (cleared first).
+///
+/// Header names are written in lower case, as HAProxy 2.6 forwards them; values, the target
+/// and the reason phrase as received. The rewritten `Connection` header keeps the position of
+/// the first one received (other tokens, e.g. `upgrade`, kept); if there was none and one is
+/// needed it comes last, after the appended headers.
+pub fn write_head(
+    buf: &[u8],
+    head: &Head,
+    side: Side,
+    edits: &[Edit<'_>],
+    conn: ConnectionHeader,
+    out: &mut Vec<u8>,
+) {
+    out.clear();
+    write_start_line(buf, head, side, edits, out);
+
+    let wanted: &[u8] = match (conn, head.version) {
+        (ConnectionHeader::KeepAlive { http10_peer }, version) => {
+            if version == Version::Http10 || http10_peer {
+                b"keep-alive"
+            } else {
+                b""
+            }
+        }
+        (ConnectionHeader::Close, Version::Http11) => b"close",
+        _ => b"",
+    };
+    let rewrite_connection = conn != ConnectionHeader::AsReceived;
+    let mut connection_written = false;
+
+    for (i, field) in head.headers.iter().enumerate() {
+        let Some(value) = edited_value(buf, head, edits, i) else {
+            continue;
+        };
+        let name = field.name.of(buf);
+        if rewrite_connection && name.eq_ignore_ascii_case(b"connection") {
+            if !connection_written {
+                connection_written = true;
+                write_connection(buf, head, edits, wanted, out);
+            }
+            continue;
+        }
+        write_field(out, name, value);
+    }
+    for edit in edits {
+        if let Edit::Append { name, value } = *edit {
+            write_field(out, name, value);
+        }
+    }
+    if rewrite_connection && !connection_written && !wanted.is_empty() {
+        write_field(out, b"connection", wanted);
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+/// The value to forward for header `i` after the edits, or `None` if it is deleted.
+fn edited_value<'a>(buf: &'a [u8], head: &Head, edits: &[Edit<'a>], i: usize) -> Option<&'a [u8]> {
+    let mut value = head.value(buf, i);
+    for edit in edits {
+        match *edit {
+            Edit::Delete(index) if index == i => return None,
+            Edit::Replace { index, value: v } if index == i => value = v,
+            _ => {}
+        }
+    }
+    Some(value)
+}
+
+/// One `connection` line merging every `Connection` header's tokens other than
+/// `close`/`keep-alive`, then `wanted`. Nothing if that is empty.
+fn write_connection(buf: &[u8], head: &Head, edits: &[Edit<'_>], wanted: &[u8], out: &mut Vec<u8>) {
+    let line_start = out.len();
+    out.extend_from_slice(b"connection: ");
+    let value_start = out.len();
+    for (i, field) in head.headers.iter().enumerate() {
+        if !field.name.of(buf).eq_ignore_ascii_case(b"connection") {
+            continue;
+        }
+        let Some(value) = edited_value(buf, head, edits, i) else {
+            continue;
+        };
+        for token in list_elements(value).filter(|t| is_other_token(t)) {
+            if out.len() > value_start {
+                out.extend_from_slice(b", ");
+            }
+            out.extend_from_slice(token);
+        }
+    }
+    if !wanted.is_empty() {
+        if out.len() > value_start {
+            out.extend_from_slice(b", ");
+        }
+        out.extend_from_slice(wanted);
+    }
+    if out.len() == value_start {
+        out.truncate(line_start);
+    } else {
+        out.extend_from_slice(b"\r\n");
+    }
+}
+
+/// A `Connection` token the proxy keeps when it rewrites the header.
+fn is_other_token(token: &[u8]) -> bool {
+    !token.is_empty()
+        && !token.eq_ignore_ascii_case(b"close")
+        && !token.eq_ignore_ascii_case(b"keep-alive")
+}
+
+fn write_start_line(buf: &[u8], head: &Head, side: Side, edits: &[Edit<'_>], out: &mut Vec<u8>) {
+    match side {
+        Side::Request => {
+            let mut method = head.method_span.of(buf);
+            let mut target = head.target.of(buf);
+            for edit in edits {
+                match *edit {
+                    Edit::SetMethod(m) => method = m,
+                    Edit::SetTarget(t) => target = t,
+                    _ => {}
+                }
+            }
+            out.extend_from_slice(method);
+            out.push(b' ');
+            out.extend_from_slice(target);
+            out.push(b' ');
+            out.extend_from_slice(head.version.as_bytes());
+        }
+        Side::Response => {
+            let mut status = head.status;
+            let mut reason = head.reason.of(buf);
+            for edit in edits {
+                if let Edit::SetStatus {
+                    status: s,
+                    reason: r,
+                } = *edit
+                {
+                    status = s;
+                    reason = r;
+                }
+            }
+            out.extend_from_slice(head.version.as_bytes());
+            out.push(b' ');
+            let status = status.min(999);
+            out.extend_from_slice(&[
+                b'0' + (status / 100) as u8,
+                b'0' + (status / 10 % 10) as u8,
+                b'0' + (status % 10) as u8,
+            ]);
+            out.push(b' ');
+            out.extend_from_slice(reason);
+        }
+    }
+    out.extend_from_slice(b"\r\n");
+}
+
+#[inline]
+fn write_field(out: &mut Vec<u8>, name: &[u8], value: &[u8]) {
+    out.extend(name.iter().map(u8::to_ascii_lowercase));
+    out.extend_from_slice(b": ");
+    out.extend_from_slice(value);
+    out.extend_from_slice(b"\r\n");
+}

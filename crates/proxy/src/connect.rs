@@ -1,0 +1,248 @@
+//! From "this request goes to backend B" to "here is a connected server socket": server choice
+//! through the backend's picker, server `maxconn` slots, the backend queue (`maxqueue`,
+//! `timeout queue`), and connection attempts with `retries` and `option redispatch`.
+
+use std::io;
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::time::Duration;
+
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+
+use crate::balance::{PickContext, ServerId};
+use crate::counters::Counter;
+use crate::plan::{BackendId, BackendPlan};
+use crate::worker::Worker;
+
+/// Why no server connection could be had; each maps to HAProxy's status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectError {
+    /// No usable server, or every server's queue is full: 503.
+    NoServer,
+    /// Waited `timeout queue` for a slot: 503.
+    QueueTimeout,
+    /// Every attempt (`retries` + 1) failed or timed out: 503.
+    ConnectFailed,
+}
+
+/// A server slot (one unit of the server's `maxconn`), released on drop, which wakes one
+/// session waiting in the backend's queue.
+#[derive(Debug)]
+pub struct ServerSlot {
+    w: Rc<Worker>,
+    pub backend: BackendId,
+    pub server: ServerId,
+}
+
+impl ServerSlot {
+    pub fn backend_plan(&self) -> &BackendPlan {
+        &self.w.plan.backends[self.backend]
+    }
+
+    pub fn server_name(&self) -> &str {
+        &self.backend_plan().servers[self.server].name
+    }
+}
+
+impl Drop for ServerSlot {
+    fn drop(&mut self) {
+        let plan = &self.w.plan;
+        if let Some(row) = plan.counters.servers.get(self.backend).and_then(|s| s.get(self.server)) {
+            row.sessions.leave();
+        }
+        if let Some(row) = plan.counters.backends.get(self.backend) {
+            row.sessions.leave();
+            if row.queue.cur() > 0 {
+                plan.backends[self.backend].slot_freed.notify_one();
+            }
+        }
+        if let Some(p) = self.w.pickers.get(self.backend) {
+            p.borrow_mut().release(self.server);
+        }
+    }
+}
+
+/// Takes a slot on a server the picker chooses among those with room, skipping `exclude`.
+fn try_pick(w: &Rc<Worker>, be: &BackendPlan, client: Option<SocketAddr>, exclude: Option<ServerId>) -> Option<ServerSlot> {
+    let rows = w.plan.counters.servers.get(be.id)?;
+    let usable = |id: ServerId| {
+        Some(id) != exclude
+            && !be.servers[id].disabled
+            && (be.servers[id].maxconn == 0 || rows[id].sessions.cur() < u64::from(be.servers[id].maxconn))
+    };
+    // Another thread may take the last slot between the pick and the claim: pick again.
+    for _ in 0..=be.servers.len() {
+        let id = {
+            let mut picker = w.pickers.get(be.id)?.borrow_mut();
+            picker.pick(&PickContext {
+                client,
+                servers: &be.pick_servers,
+                all_backups: be.all_backups,
+                usable: &usable,
+            })?
+        };
+        if rows[id].sessions.try_enter(u64::from(be.servers[id].maxconn)) {
+            if let Some(b) = w.plan.counters.backends.get(be.id) {
+                b.sessions.enter();
+                b.incr(w.thread, Counter::SessionsTotal);
+            }
+            rows[id].incr(w.thread, Counter::SessionsTotal);
+            return Some(ServerSlot {
+                w: Rc::clone(w),
+                backend: be.id,
+                server: id,
+            });
+        }
+    }
+    None
+}
+
+/// A server slot for a new connection, waiting in the backend queue if every server is full.
+pub async fn assign_server(w: &Rc<Worker>, backend: BackendId, client: Option<SocketAddr>) -> Result<ServerSlot, ConnectError> {
+    let be = &w.plan.backends[backend];
+    let counters = &w.plan.counters;
+    let (Some(be_row), Some(rows)) = (counters.backends.get(backend), counters.servers.get(backend)) else {
+        return Err(ConnectError::NoServer);
+    };
+    // Sessions already queued go first: a newcomer only skips the queue when it is empty.
+    if be_row.queue.cur() == 0 {
+        if let Some(slot) = try_pick(w, be, client, None) {
+            return Ok(slot);
+        }
+    }
+    // Which server's queue this session counts against (`maxqueue`): one the picker would
+    // choose if it had room. None at all: every server is down or every queue is full.
+    let home = {
+        let queue_room = |id: ServerId| {
+            !be.servers[id].disabled
+                && (be.servers[id].maxqueue == 0 || rows[id].queue.cur() < u64::from(be.servers[id].maxqueue))
+        };
+        let mut picker = w.pickers[backend].borrow_mut();
+        picker.pick(&PickContext {
+            client,
+            servers: &be.pick_servers,
+            all_backups: be.all_backups,
+            usable: &queue_room,
+        })
+    };
+    let Some(home) = home else {
+        return Err(ConnectError::NoServer);
+    };
+    let _queued = QueueEntry::new(&rows[home].queue, &be_row.queue);
+    // Without `timeout queue`, HAProxy uses `timeout connect`.
+    let wait = be.timeout_queue.or(be.timeout_connect);
+    let deadline = wait.map(|d| Instant::now() + d);
+    loop {
+        let freed = be.slot_freed.notified();
+        tokio::pin!(freed);
+        freed.as_mut().enable();
+        if let Some(slot) = try_pick(w, be, client, None) {
+            // Pass the wake-up on if more sessions wait and slots may remain.
+            if be_row.queue.cur() > 1 {
+                be.slot_freed.notify_one();
+            }
+            return Ok(slot);
+        }
+        match deadline {
+            Some(d) => {
+                if tokio::time::timeout_at(d, freed).await.is_err() {
+                    return Err(ConnectError::QueueTimeout);
+                }
+            }
+            None => freed.await,
+        }
+    }
+}
+
+/// Counts a session in a server's and its backend's queue while it lives.
+struct QueueEntry<'a> {
+    server: &'a crate::counters::Gauge,
+    backend: &'a crate::counters::Gauge,
+}
+
+impl<'a> QueueEntry<'a> {
+    fn new(server: &'a crate::counters::Gauge, backend: &'a crate::counters::Gauge) -> Self {
+        server.enter();
+        backend.enter();
+        QueueEntry { server, backend }
+    }
+}
+
+impl Drop for QueueEntry<'_> {
+    fn drop(&mut self) {
+        self.server.leave();
+        self.backend.leave();
+    }
+}
+
+/// Connects to the slot's server, retrying `retries` times; with `option redispatch` the last
+/// attempt goes to another server. Returns the connection and the slot it holds.
+pub async fn connect(
+    w: &Rc<Worker>,
+    mut slot: ServerSlot,
+    client: Option<SocketAddr>,
+    dst: Option<SocketAddr>,
+) -> Result<(TcpStream, ServerSlot), ConnectError> {
+    let be = &w.plan.backends[slot.backend];
+    let counters = &w.plan.counters;
+    let mut retries_left = be.retries;
+    loop {
+        let server = &be.servers[slot.server];
+        let attempt = match server.target.resolve(dst) {
+            Some(addr) => connect_once(addr, be.timeout_connect).await,
+            None => Err(io::ErrorKind::AddrNotAvailable.into()),
+        };
+        let row = &counters.servers[slot.backend][slot.server];
+        match attempt {
+            Ok(stream) => return Ok((stream, slot)),
+            Err(_) => {
+                row.incr(w.thread, Counter::ErrorsConn);
+                if retries_left == 0 {
+                    counters.backends[slot.backend].incr(w.thread, Counter::ErrorsConn);
+                    return Err(ConnectError::ConnectFailed);
+                }
+                retries_left -= 1;
+                row.incr(w.thread, Counter::Retries);
+                counters.backends[slot.backend].incr(w.thread, Counter::Retries);
+                if retries_left == 0 && be.redispatch {
+                    if let Some(other) = try_pick(w, be, client, Some(slot.server)) {
+                        counters.backends[slot.backend].incr(w.thread, Counter::Redispatches);
+                        counters.servers[other.backend][other.server].incr(w.thread, Counter::Redispatches);
+                        slot = other;
+                        continue;
+                    }
+                }
+                // HAProxy's turn-around timer: min(timeout connect, 1s) before a retry on the
+                // same server, so a restarting server is not hammered.
+                let pause = be.timeout_connect.unwrap_or(Duration::from_secs(1)).min(Duration::from_secs(1));
+                tokio::time::sleep(pause).await;
+            }
+        }
+    }
+}
+
+async fn connect_once(addr: SocketAddr, timeout: Option<Duration>) -> io::Result<TcpStream> {
+    let stream = match timeout {
+        Some(t) => tokio::time::timeout(t, TcpStream::connect(addr))
+            .await
+            .map_err(|_| io::Error::from(io::ErrorKind::TimedOut))??,
+        None => TcpStream::connect(addr).await?,
+    };
+    stream.set_nodelay(true)?;
+    Ok(stream)
+}
+
+/// One connection attempt to a given server (used to replay a request when a reused
+/// connection turned out to be closed).
+pub async fn connect_server_once(
+    be: &BackendPlan,
+    server: ServerId,
+    dst: Option<SocketAddr>,
+) -> io::Result<TcpStream> {
+    let addr = be.servers[server]
+        .target
+        .resolve(dst)
+        .ok_or(io::ErrorKind::AddrNotAvailable)?;
+    connect_once(addr, be.timeout_connect).await
+}

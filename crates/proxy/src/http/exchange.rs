@@ -1,0 +1,588 @@
+//! One request/response exchange of an HTTP session: backend and server choice, the server
+//! connection (kept from an earlier request, from the thread's idle pool, or new), the request
+//! head and body, the response head and body, and what happens to both connections after.
+
+use std::net::IpAddr;
+use std::ops::Range;
+
+use haproxy_cfg::model::{HttpConnMode, HttpReuse};
+use http1::{
+    request_body_kind, response_body_kind, starts_tunnel, write_head, BodyFramer, BodyKind,
+    ConnectionHeader, Edit, Head, Limits, Side, Version,
+};
+use tokio::net::TcpStream;
+
+use crate::connect::{assign_server, connect, connect_server_once, ServerSlot};
+use crate::counters::Counter;
+use crate::forward::{tunnel, TunnelTimeouts};
+use crate::hooks::{LogInfo, SessionInfo, Verdict};
+use crate::plan::{effective_conn_mode, BackendPlan};
+use crate::stream::Stream;
+
+use super::io::{
+    deadline, pump_body, read_response_head, write2_until, write_until, BodyError, RespHeadError,
+    Stop,
+};
+use super::{count_status, ServerConn, Session, MAX_ATTACHED};
+
+/// Longest textual IP address plus slack.
+const IP_TEXT: usize = 48;
+
+/// An IP address written into a stack buffer (no allocation per request).
+struct IpText {
+    buf: [u8; IP_TEXT],
+    len: usize,
+}
+
+impl IpText {
+    fn new(ip: IpAddr) -> IpText {
+        use std::io::Write;
+        let mut buf = [0u8; IP_TEXT];
+        let mut cur = std::io::Cursor::new(&mut buf[..]);
+        // Mapped IPv4 clients on a dual-stack socket are shown as plain IPv4, as HAProxy does.
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        let _ = write!(cur, "{ip}");
+        let len = cur.position() as usize;
+        IpText { buf, len }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+/// What the request body did while the response head was awaited.
+type BodyOutcome = Option<Result<(u64, Range<usize>), BodyError>>;
+
+impl<S: Stream> Session<'_, S> {
+    /// Runs one exchange for the request head of `head_len` bytes at `rbuf[rstart..]`.
+    /// Returns whether the client connection stays open for another request.
+    pub(super) async fn exchange(&mut self, head_len: usize) -> bool {
+        let w = self.w;
+        let fe = self.fe;
+        let thread = w.thread;
+        let counters = &w.plan.counters;
+        let fe_row = &counters.frontends[fe.id];
+        fe_row.incr(thread, Counter::HttpRequests);
+        let info = SessionInfo {
+            frontend: &fe.name,
+            client: self.peer,
+            thread,
+        };
+        let denied = match self.rbuf.as_deref() {
+            Some(b) => {
+                w.hooks
+                    .on_request_head(&info, &b[self.rstart..self.rstart + head_len])
+                    == Verdict::Deny
+            }
+            None => return false,
+        };
+        if denied {
+            fe_row.incr(thread, Counter::DeniedReq);
+            self.reply(None, 403).await;
+            return false;
+        }
+        let Some(be_id) = fe.backend else {
+            // No backend for this request: HAProxy answers 503.
+            self.reply(None, 503).await;
+            return false;
+        };
+        let be = &w.plan.backends[be_id];
+        let be_row = &counters.backends[be_id];
+        be_row.incr(thread, Counter::HttpRequests);
+
+        let mode = effective_conn_mode(fe.conn_mode, be.conn_mode);
+        let mut req_framer = BodyFramer::new(request_body_kind(&self.req));
+        let body_start = self.rstart + head_len;
+        let first_body = {
+            let Some(buf) = self.rbuf.as_deref() else {
+                return false;
+            };
+            match req_framer.advance(&buf[body_start..self.rend]) {
+                Ok(p) => p.consumed,
+                Err(_) => {
+                    fe_row.incr(thread, Counter::ErrorsReq);
+                    self.reply(Some(be_id), 400).await;
+                    return false;
+                }
+            }
+        };
+        let replayable = req_framer.is_done();
+
+        let slot = match assign_server(w, be_id, self.peer).await {
+            Ok(s) => s,
+            Err(_) => {
+                be_row.incr(thread, Counter::ErrorsConn);
+                self.reply(Some(be_id), 503).await;
+                return false;
+            }
+        };
+
+        // The forwarded request head: verbatim when nothing changes, else rewritten.
+        let mut out = w.take_head_buf();
+        let verbatim = self.build_request_head(be, mode, head_len, &mut out);
+
+        let (mut server, mut reused, slot) = match self.server_conn(be, slot).await {
+            Ok(c) => c,
+            Err(()) => {
+                w.put_head_buf(out);
+                self.reply(Some(be_id), 503).await;
+                return false;
+            }
+        };
+        w.hooks
+            .on_backend_chosen(&info, &be.name, slot.server_name());
+        let srv_row = &counters.servers[be_id][slot.server];
+        srv_row.incr(thread, Counter::HttpRequests);
+        if reused {
+            srv_row.incr(thread, Counter::ConnReuse);
+        }
+
+        // Send the head (and the body bytes already here), then wait for the response head
+        // while the rest of the body streams. A kept or pooled connection the server closed
+        // meanwhile gets the request again on a new one, which is safe while nothing of the
+        // response came back and the whole request is still in our buffer.
+        let mut sbuf = w.bufs.get();
+        let mut slen = 0usize;
+        let mut retried = false;
+        let (head, body) = loop {
+            let sent = {
+                let Some(buf) = self.rbuf.as_deref() else {
+                    w.put_head_buf(out);
+                    return false;
+                };
+                let (a, b) = if verbatim {
+                    (&buf[self.rstart..body_start + first_body], &[][..])
+                } else {
+                    (&out[..], &buf[body_start..body_start + first_body])
+                };
+                write2_until(&server, a, b, deadline(be.timeout_server)).await
+            };
+            let (head, body) = match sent {
+                Err(e) => (Err(RespHeadError::Empty(e)), None),
+                Ok(()) => {
+                    let Some(rbuf) = self.rbuf.as_deref_mut() else {
+                        w.put_head_buf(out);
+                        return false;
+                    };
+                    await_response_head(
+                        &self.client,
+                        &server,
+                        rbuf,
+                        &mut req_framer,
+                        &mut self.resp,
+                        &mut sbuf,
+                        &mut slen,
+                        &self.limits,
+                        fe.timeout_client,
+                        be.timeout_server,
+                    )
+                    .await
+                }
+            };
+            if let Err(RespHeadError::Empty(Stop::Closed | Stop::Failed)) = head {
+                if reused && replayable && !retried {
+                    retried = true;
+                    be_row.incr(thread, Counter::Retries);
+                    srv_row.incr(thread, Counter::Retries);
+                    match connect_server_once(be, slot.server, self.local).await {
+                        Ok(s) => {
+                            server = s;
+                            reused = false;
+                            slen = 0;
+                            continue;
+                        }
+                        Err(_) => {
+                            srv_row.incr(thread, Counter::ErrorsConn);
+                            break (Err(RespHeadError::Io(Stop::Failed)), None);
+                        }
+                    }
+                }
+            }
+            break (head, body);
+        };
+        w.put_head_buf(out);
+        fe_row.add(thread, Counter::BytesIn, (head_len + first_body) as u64);
+
+        // The request body: done with the head, streamed meanwhile, or failed.
+        let mut req_done = req_framer.is_done();
+        match body {
+            None => {
+                if req_done {
+                    self.rstart = body_start + first_body;
+                }
+            }
+            Some(Ok((n, leftover))) => {
+                fe_row.add(thread, Counter::BytesIn, n);
+                self.rstart = leftover.start;
+                self.rend = leftover.end;
+                req_done = true;
+            }
+            Some(Err(BodyError::Source(_) | BodyError::Framing)) => {
+                // The client broke its own request: nothing sane to answer on this connection.
+                fe_row.incr(thread, Counter::ErrorsReq);
+                return false;
+            }
+            Some(Err(BodyError::Sink(_))) => {
+                srv_row.incr(thread, Counter::ErrorsResp);
+                be_row.incr(thread, Counter::ErrorsResp);
+                self.reply(Some(be_id), 502).await;
+                return false;
+            }
+        }
+
+        let resp_head_len = match head {
+            Ok(n) => n,
+            Err(e) => {
+                be_row.incr(thread, Counter::ErrorsResp);
+                srv_row.incr(thread, Counter::ErrorsResp);
+                let status = match e {
+                    RespHeadError::Io(Stop::TimedOut) | RespHeadError::Empty(Stop::TimedOut) => 504,
+                    _ => 502,
+                };
+                count_server_status(w, be_id, slot.server, status);
+                self.reply(Some(be_id), status).await;
+                return false;
+            }
+        };
+
+        let status = self.resp.status;
+        if w.hooks.on_response_head(&info, status, &sbuf[..resp_head_len]) == Verdict::Deny {
+            be_row.incr(thread, Counter::DeniedResp);
+            self.reply(Some(be_id), 502).await;
+            return false;
+        }
+        let resp_body = response_body_kind(self.req.method, &self.resp);
+        let is_tunnel = starts_tunnel(&self.req, &self.resp);
+        let mut client_keep = mode != HttpConnMode::Close
+            && self.req.wants_keep_alive()
+            && req_done
+            && !is_tunnel
+            && resp_body != BodyKind::CloseDelimited;
+        let mut server_keep = mode == HttpConnMode::KeepAlive
+            && be.http_reuse != HttpReuse::Never
+            && http1::keep_alive(&self.req, &self.resp, resp_body)
+            && req_done
+            && !is_tunnel;
+        let conn_hdr = if is_tunnel {
+            ConnectionHeader::AsReceived
+        } else if !client_keep {
+            ConnectionHeader::Close
+        } else if !self.resp.wants_keep_alive() || self.req.version == Version::Http10 {
+            // The server closes but the client stays, or an HTTP/1.0 client must be told the
+            // connection persists.
+            ConnectionHeader::KeepAlive {
+                http10_peer: self.req.version == Version::Http10,
+            }
+        } else {
+            ConnectionHeader::AsReceived
+        };
+
+        let mut resp_framer = BodyFramer::new(resp_body);
+        let first = match resp_framer.advance(&sbuf[resp_head_len..slen]) {
+            Ok(p) => p.consumed,
+            Err(_) => {
+                be_row.incr(thread, Counter::ErrorsResp);
+                srv_row.incr(thread, Counter::ErrorsResp);
+                self.reply(Some(be_id), 502).await;
+                return false;
+            }
+        };
+        if resp_head_len + first < slen && !is_tunnel {
+            // Bytes after the response's end: the connection is not in a known state.
+            server_keep = false;
+        }
+        let mut out = w.take_head_buf();
+        let written = if conn_hdr == ConnectionHeader::AsReceived && !self.resp.edited {
+            let end = if is_tunnel { slen } else { resp_head_len + first };
+            write_until(&self.client, &sbuf[..end], deadline(fe.timeout_client)).await
+        } else {
+            write_head(
+                &sbuf[..resp_head_len],
+                &self.resp,
+                Side::Response,
+                &[],
+                conn_hdr,
+                &mut out,
+            );
+            let end = if is_tunnel { slen } else { resp_head_len + first };
+            write2_until(
+                &self.client,
+                &out,
+                &sbuf[resp_head_len..end],
+                deadline(fe.timeout_client),
+            )
+            .await
+        };
+        w.put_head_buf(out);
+        count_status(w, fe.id, Some(be_id), status);
+        count_server_status(w, be_id, slot.server, status);
+        let mut bytes_out = slen.min(resp_head_len + first) as u64;
+        if written.is_err() {
+            fe_row.incr(thread, Counter::ErrorsReq);
+            return false;
+        }
+
+        if is_tunnel {
+            return self
+                .run_tunnel(be, &server, &sbuf[..0], bytes_out, &slot, status, &info)
+                .await;
+        }
+
+        if !resp_framer.is_done() {
+            match pump_body(
+                &server,
+                &self.client,
+                &mut sbuf,
+                &mut resp_framer,
+                be.timeout_server,
+                fe.timeout_client,
+            )
+            .await
+            {
+                Ok((n, leftover)) => {
+                    bytes_out += n;
+                    if !leftover.is_empty() {
+                        server_keep = false;
+                    }
+                    if resp_body == BodyKind::CloseDelimited {
+                        server_keep = false;
+                        client_keep = false;
+                    }
+                }
+                Err(e) => {
+                    match e {
+                        BodyError::Sink(_) => fe_row.incr(thread, Counter::ErrorsReq),
+                        _ => {
+                            be_row.incr(thread, Counter::ErrorsResp);
+                            srv_row.incr(thread, Counter::ErrorsResp);
+                        }
+                    }
+                    self.log(&info, be, &slot, status, bytes_out);
+                    return false;
+                }
+            }
+        }
+        for row in [fe_row, be_row, srv_row] {
+            row.add(thread, Counter::BytesOut, bytes_out);
+        }
+        self.log(&info, be, &slot, status, bytes_out);
+        drop(sbuf);
+
+        if server_keep {
+            self.attach(ServerConn {
+                stream: server,
+                backend: be_id,
+                server: slot.server,
+            });
+        }
+        // The slot is released here, before the next request: idle connections do not count
+        // against the server's maxconn.
+        drop(slot);
+        client_keep
+    }
+
+    fn log(&self, info: &SessionInfo<'_>, be: &BackendPlan, slot: &ServerSlot, status: u16, bytes_out: u64) {
+        self.w.hooks.on_log(&LogInfo {
+            session: *info,
+            backend: Some(&be.name),
+            server: Some(slot.server_name()),
+            status: Some(status),
+            bytes_in: 0,
+            bytes_out,
+        });
+    }
+
+    /// After `101 Switching Protocols` (or a 2xx to CONNECT): bytes both ways until either
+    /// side is done. Client bytes that came after the request head go first.
+    #[allow(clippy::too_many_arguments)]
+    async fn run_tunnel(
+        &mut self,
+        be: &BackendPlan,
+        server: &TcpStream,
+        _unused: &[u8],
+        bytes_out: u64,
+        slot: &ServerSlot,
+        status: u16,
+        info: &SessionInfo<'_>,
+    ) -> bool {
+        if self.rend > self.rstart {
+            if let Some(buf) = self.rbuf.as_deref() {
+                if write_until(server, &buf[self.rstart..self.rend], deadline(be.timeout_server))
+                    .await
+                    .is_err()
+                {
+                    return false;
+                }
+            }
+        }
+        self.rbuf = None;
+        self.rstart = 0;
+        self.rend = 0;
+        let idle = be.timeout_tunnel.or(match (self.fe.timeout_client, be.timeout_server) {
+            (Some(c), Some(s)) => Some(c.min(s)),
+            (c, s) => c.or(s),
+        });
+        let r = tunnel(
+            &self.w.bufs,
+            &self.client,
+            server,
+            TunnelTimeouts {
+                idle,
+                half_closed: self.fe.timeout_client_fin.or(be.timeout_server_fin),
+            },
+        )
+        .await;
+        let c = &self.w.plan.counters;
+        let t = self.w.thread;
+        for row in [&c.frontends[self.fe.id], &c.backends[be.id], &c.servers[be.id][slot.server]] {
+            row.add(t, Counter::BytesIn, r.up);
+            row.add(t, Counter::BytesOut, r.down + bytes_out);
+        }
+        self.log(info, be, slot, status, bytes_out + r.down);
+        false
+    }
+
+    /// Writes the request head to forward into `out` unless it can go verbatim (returns true).
+    fn build_request_head(&self, be: &BackendPlan, mode: HttpConnMode, head_len: usize, out: &mut Vec<u8>) -> bool {
+        let fe = self.fe;
+        let Some(buf) = self.rbuf.as_deref() else {
+            return true;
+        };
+        let head_buf = &buf[self.rstart..self.rstart + head_len];
+        let client_ip = self.peer.map(|a| IpText::new(a.ip()));
+        let local_ip = self.local.map(|a| IpText::new(a.ip()));
+        let mut edits: [Edit<'_>; 2] = [Edit::Delete(usize::MAX), Edit::Delete(usize::MAX)];
+        let mut n = 0;
+        if let (Some(ff), Some(ip)) = (be.forwardfor.as_ref().or(fe.forwardfor.as_ref()), &client_ip) {
+            let excepted = ff
+                .except
+                .is_some_and(|net| self.peer.is_some_and(|p| net.contains(p.ip())));
+            let present = ff.if_none && self.req.find(head_buf, ff.header.as_bytes()).is_some();
+            if !excepted && !present {
+                edits[n] = Edit::Append {
+                    name: ff.header.as_bytes(),
+                    value: ip.as_bytes(),
+                };
+                n += 1;
+            }
+        }
+        if let (Some(ot), Some(ip)) = (be.originalto.as_ref().or(fe.originalto.as_ref()), &local_ip) {
+            let excepted = ot
+                .except
+                .is_some_and(|net| self.local.is_some_and(|l| net.contains(l.ip())));
+            if !excepted {
+                edits[n] = Edit::Append {
+                    name: ot.header.as_bytes(),
+                    value: ip.as_bytes(),
+                };
+                n += 1;
+            }
+        }
+        let conn_hdr = match mode {
+            HttpConnMode::KeepAlive => ConnectionHeader::AsReceived,
+            HttpConnMode::ServerClose | HttpConnMode::Close => ConnectionHeader::Close,
+        };
+        if n == 0 && conn_hdr == ConnectionHeader::AsReceived && !self.req.edited {
+            return true;
+        }
+        write_head(head_buf, &self.req, Side::Request, &edits[..n], conn_hdr, out);
+        false
+    }
+
+    /// A connection to the slot's server: one this session kept, an idle one of the thread
+    /// (not for a session's first request under `http-reuse safe`), or a new one.
+    async fn server_conn(&mut self, be: &BackendPlan, slot: ServerSlot) -> Result<(TcpStream, bool, ServerSlot), ()> {
+        if let Some(pos) = self
+            .attached
+            .iter()
+            .position(|c| c.backend == be.id && c.server == slot.server)
+        {
+            let c = self.attached.swap_remove(pos);
+            return Ok((c.stream, true, slot));
+        }
+        let may_pool = match be.http_reuse {
+            HttpReuse::Never => false,
+            HttpReuse::Safe => self.requests > 0,
+            HttpReuse::Aggressive | HttpReuse::Always => true,
+        };
+        if may_pool {
+            if let Some(s) = self.w.idle_servers.borrow_mut().take(be.id, slot.server) {
+                return Ok((s, true, slot));
+            }
+        }
+        match connect(self.w, slot, self.peer, self.local).await {
+            Ok((s, slot)) => Ok((s, false, slot)),
+            Err(_) => Err(()),
+        }
+    }
+
+    /// Keeps a server connection for this session's next requests; the oldest goes to the
+    /// thread's pool when the session already keeps enough.
+    fn attach(&mut self, c: ServerConn) {
+        if self.attached.len() >= MAX_ATTACHED {
+            let old = self.attached.remove(0);
+            self.w
+                .idle_servers
+                .borrow_mut()
+                .put(old.backend, old.server, old.stream);
+        }
+        self.attached.push(c);
+    }
+}
+
+fn count_server_status(w: &crate::worker::Worker, be: usize, server: usize, status: u16) {
+    if let Some(row) = w.plan.counters.servers.get(be).and_then(|s| s.get(server)) {
+        row.incr(w.thread, crate::counters::class_of(status));
+    }
+}
+
+/// Waits for the final response head while the rest of the request body (if any) streams
+/// from client to server; interim responses (`100 Continue`, `103`) go to the client as they
+/// come. Returns the head's length and what happened to the body (`None`: it was already
+/// complete, or the final response came before its end).
+#[allow(clippy::too_many_arguments)]
+async fn await_response_head<C: Stream>(
+    client: &C,
+    server: &TcpStream,
+    rbuf: &mut [u8],
+    framer: &mut BodyFramer,
+    resp: &mut Head,
+    sbuf: &mut [u8],
+    slen: &mut usize,
+    limits: &Limits,
+    timeout_client: Option<std::time::Duration>,
+    timeout_server: Option<std::time::Duration>,
+) -> (Result<usize, RespHeadError>, BodyOutcome) {
+    let body_pending = !framer.is_done();
+    let mut body: BodyOutcome = None;
+    let pump = pump_body(client, server, rbuf, framer, timeout_client, timeout_server);
+    tokio::pin!(pump);
+    loop {
+        let waiting_body = body_pending && body.is_none();
+        let head = read_response_head(server, sbuf, slen, resp, limits, timeout_server);
+        tokio::select! {
+            biased;
+            r = &mut pump, if waiting_body => {
+                let failed = r.is_err();
+                body = Some(r);
+                if failed {
+                    return (Err(RespHeadError::Io(Stop::Failed)), body);
+                }
+            }
+            h = head => match h {
+                Ok(n) if resp.is_interim() && resp.status != 101 => {
+                    if write_until(client, &sbuf[..n], deadline(timeout_client)).await.is_err() {
+                        return (Err(RespHeadError::Io(Stop::Failed)), body);
+                    }
+                    sbuf.copy_within(n..*slen, 0);
+                    *slen -= n;
+                }
+                other => return (other, body),
+            }
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! A `mode http` client connection: the keep-alive loop of request → backend → server →
+//! response, with HAProxy's connection modes, timeouts, error pages and connection reuse.
+//!
+//! Memory: until the first byte arrives a connection is a small task and a socket; the
+//! session state (heads, buffers) is boxed then, and the buffers go back to the thread's
+//! pool whenever nothing is buffered (between keep-alive requests).
+
+mod exchange;
+mod io;
+mod reply;
+
+use std::net::SocketAddr;
+use std::rc::Rc;
+
+use http1::{Head, Limits, Parsed};
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+
+use crate::balance::ServerId;
+use crate::bufpool::PooledBuf;
+use crate::control::StopState;
+use crate::counters::Counter;
+use crate::hooks::{SessionInfo, Verdict};
+use crate::plan::{BackendId, FrontendPlan};
+use crate::stream::Stream;
+use crate::worker::Worker;
+
+use self::io::{deadline, read_until, readable_until, Stop};
+
+/// Server connections a session keeps for its next requests (HAProxy's
+/// `max-session-srv-conns` is 10; two covers alternating round robin over two servers).
+const MAX_ATTACHED: usize = 4;
+
+/// Entry point for one accepted connection.
+pub async fn serve<S: Stream>(
+    w: &Rc<Worker>,
+    fe: &FrontendPlan,
+    client: S,
+    peer: Option<SocketAddr>,
+    local: Option<SocketAddr>,
+) {
+    let info = SessionInfo {
+        frontend: &fe.name,
+        client: peer,
+        thread: w.thread,
+    };
+    if w.hooks.on_accept(&info) == Verdict::Deny {
+        w.plan.counters.frontends[fe.id].incr(w.thread, Counter::DeniedReq);
+        return;
+    }
+    // `timeout http-request` runs from the accept for the first request.
+    let first_deadline = deadline(fe.timeout_http_request.or(fe.timeout_client));
+    let waited = tokio::select! {
+        r = readable_until(&client, first_deadline) => r,
+        _ = w.control.stopping() => return,
+    };
+    match waited {
+        Ok(()) => {}
+        Err(Stop::TimedOut) => {
+            // HAProxy answers 408 even when nothing was sent (unless http-ignore-probes).
+            w.plan.counters.frontends[fe.id].incr(w.thread, Counter::ErrorsReq);
+            let page = crate::errors::error_page(None, &fe.errors, 408);
+            reply::send_and_close(&client, page, fe.timeout_client).await;
+            count_status(w, fe.id, None, 408);
+            return;
+        }
+        Err(_) => return,
+    }
+    let mut session = Box::new(Session {
+        w,
+        fe,
+        client,
+        peer,
+        local,
+        limits: Limits {
+            max_head_len: fe.bufsize.saturating_sub(fe.maxrewrite).max(1024),
+            max_headers: fe.max_headers,
+        },
+        req: Head::with_capacity(16),
+        resp: Head::with_capacity(16),
+        rbuf: None,
+        rstart: 0,
+        rend: 0,
+        attached: Vec::new(),
+        requests: 0,
+        head_deadline: first_deadline,
+    });
+    Box::pin(session.run()).await;
+    session.detach_all();
+}
+
+/// A server connection kept between requests.
+pub(crate) struct ServerConn {
+    pub stream: TcpStream,
+    pub backend: BackendId,
+    pub server: ServerId,
+}
+
+pub(crate) struct Session<'w, S> {
+    pub w: &'w Rc<Worker>,
+    pub fe: &'w FrontendPlan,
+    pub client: S,
+    pub peer: Option<SocketAddr>,
+    pub local: Option<SocketAddr>,
+    pub limits: Limits,
+    pub req: Head,
+    pub resp: Head,
+    /// Request bytes: `rbuf[rstart..rend]` are received and not yet forwarded.
+    pub rbuf: Option<PooledBuf>,
+    pub rstart: usize,
+    pub rend: usize,
+    pub attached: Vec<ServerConn>,
+    /// Requests completed on this connection.
+    pub requests: u64,
+    /// When the head being read must be complete (`timeout http-request`).
+    head_deadline: Option<Instant>,
+}
+
+/// How reading a request head ended without a head.
+enum NoHead {
+    /// Close silently (peer gone, idle keep-alive timeout, stop).
+    Close,
+    /// Answer this status, then close.
+    Reply(u16),
+}
+
+impl<S: Stream> Session<'_, S> {
+    async fn run(&mut self) {
+        loop {
+            let head_len = match self.read_request_head().await {
+                Ok(n) => n,
+                Err(NoHead::Close) => return,
+                Err(NoHead::Reply(status)) => {
+                    self.w.plan.counters.frontends[self.fe.id].incr(self.w.thread, Counter::ErrorsReq);
+                    self.reply(None, status).await;
+                    return;
+                }
+            };
+            let keep_going = self.exchange(head_len).await;
+            self.requests += 1;
+            if !keep_going || self.w.control.state() != StopState::Running {
+                return;
+            }
+            self.release_rbuf_if_empty();
+        }
+    }
+
+    fn release_rbuf_if_empty(&mut self) {
+        if self.rstart >= self.rend {
+            self.rstart = 0;
+            self.rend = 0;
+            self.rbuf = None;
+        }
+    }
+
+    /// Reads until `self.req` holds a complete head at `rbuf[rstart..]`; returns its length.
+    async fn read_request_head(&mut self) -> Result<usize, NoHead> {
+        let fe = self.fe;
+        let mut started = self.rend > self.rstart;
+        if self.requests > 0 {
+            self.head_deadline = if started {
+                deadline(fe.timeout_http_request.or(fe.timeout_client))
+            } else {
+                None
+            };
+        }
+        loop {
+            if self.rend > self.rstart {
+                let Some(buf) = self.rbuf.as_deref() else {
+                    return Err(NoHead::Close);
+                };
+                match self.req.parse_request(&buf[self.rstart..self.rend], &self.limits) {
+                    Ok(Parsed::Complete(n)) => return Ok(n),
+                    Ok(Parsed::Partial) => {}
+                    Err(_) => return Err(NoHead::Reply(400)),
+                }
+            }
+            if !started {
+                // Between keep-alive requests: `timeout http-keep-alive`, silent close.
+                let idle = deadline(
+                    fe.timeout_http_keep_alive
+                        .or(fe.timeout_http_request)
+                        .or(fe.timeout_client),
+                );
+                let waited = tokio::select! {
+                    r = readable_until(&self.client, idle) => r,
+                    _ = self.w.control.stopping() => return Err(NoHead::Close),
+                };
+                if waited.is_err() {
+                    return Err(NoHead::Close);
+                }
+            }
+            if self.rbuf.is_none() {
+                self.rbuf = Some(self.w.bufs.get());
+                self.rstart = 0;
+                self.rend = 0;
+            }
+            let Some(buf) = self.rbuf.as_deref_mut() else {
+                return Err(NoHead::Close);
+            };
+            if self.rend == buf.len() {
+                if self.rstart == 0 {
+                    return Err(NoHead::Reply(400));
+                }
+                // Make room: move the partial head to the front.
+                buf.copy_within(self.rstart..self.rend, 0);
+                self.rend -= self.rstart;
+                self.rstart = 0;
+            }
+            match read_until(&self.client, &mut buf[self.rend..], self.head_deadline).await {
+                Ok(0) => return Err(NoHead::Close),
+                Ok(n) => {
+                    if !started {
+                        started = true;
+                        if self.requests > 0 {
+                            self.head_deadline =
+                                deadline(fe.timeout_http_request.or(fe.timeout_client));
+                        }
+                    }
+                    self.rend += n;
+                }
+                Err(Stop::TimedOut) => return Err(NoHead::Reply(408)),
+                Err(_) => return Err(NoHead::Close),
+            }
+        }
+    }
+
+    /// Sends the error page for `status` and closes the client side.
+    async fn reply(&mut self, backend: Option<BackendId>, status: u16) {
+        let be_errors = backend.map(|b| &self.w.plan.backends[b].errors);
+        let page = crate::errors::error_page(be_errors, &self.fe.errors, status);
+        count_status(self.w, self.fe.id, backend, status);
+        reply::send_and_close(&self.client, page, self.fe.timeout_client).await;
+    }
+
+    /// Hands the session's idle server connections to the thread's pool.
+    fn detach_all(&mut self) {
+        let mut pool = self.w.idle_servers.borrow_mut();
+        for c in self.attached.drain(..) {
+            pool.put(c.backend, c.server, c.stream);
+        }
+    }
+}
+
+/// Counts a response status on the frontend (and backend).
+pub(crate) fn count_status(w: &Worker, fe: usize, be: Option<BackendId>, status: u16) {
+    let class = crate::counters::class_of(status);
+    let c = &w.plan.counters;
+    c.frontends[fe].incr(w.thread, class);
+    if let Some(b) = be.and_then(|b| c.backends.get(b)) {
+        b.incr(w.thread, class);
+    }
+}

@@ -1,0 +1,284 @@
+//! One worker thread: a single-threaded tokio runtime, its own listeners, its sessions.
+//!
+//! Sessions never leave the thread that accepted them, so everything per thread (buffer
+//! pool, server pickers, idle server connections) is plain `Rc`/`RefCell` without locks.
+//! Accepting pauses while the frontend or the process is at `maxconn`: pending connections
+//! wait in the kernel backlog and nothing is dropped.
+
+use std::cell::{Cell, RefCell};
+use std::net::SocketAddr;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use tokio::net::{TcpListener, UnixListener};
+use tokio::task::LocalSet;
+
+use crate::balance::{ServerPicker, SmoothWeightedRoundRobin};
+use crate::bufpool::BufPool;
+use crate::control::{ControlShared, StopState};
+use crate::counters::Counter;
+use crate::hooks::SessionHooks;
+use crate::listener::{BoundListener, BoundSocket};
+use crate::plan::{FrontendId, Plan};
+use crate::pool::IdleServerConns;
+use crate::stream::Stream;
+
+/// What every session on this thread shares.
+pub struct Worker {
+    pub thread: usize,
+    pub plan: Arc<Plan>,
+    pub control: Arc<ControlShared>,
+    pub hooks: Arc<dyn SessionHooks>,
+    pub bufs: Rc<BufPool>,
+    /// One picker per backend, in plan order.
+    pub pickers: Vec<RefCell<Box<dyn ServerPicker>>>,
+    pub idle_servers: RefCell<IdleServerConns>,
+    /// Sessions in progress on this thread (a soft stop waits for 0).
+    live: Cell<usize>,
+    drained: tokio::sync::Notify,
+    /// Scratch buffers for rewritten heads, reused across sessions.
+    head_bufs: RefCell<Vec<Vec<u8>>>,
+}
+
+impl Worker {
+    pub fn take_head_buf(&self) -> Vec<u8> {
+        self.head_bufs
+            .borrow_mut()
+            .pop()
+            .unwrap_or_else(|| Vec::with_capacity(1024))
+    }
+
+    pub fn put_head_buf(&self, mut b: Vec<u8>) {
+        let mut bufs = self.head_bufs.borrow_mut();
+        // Keep a few, and none that grew huge on one odd request.
+        if bufs.len() < 64 && b.capacity() <= 64 * 1024 {
+            b.clear();
+            bufs.push(b);
+        }
+    }
+}
+
+impl std::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Worker").field("thread", &self.thread).finish()
+    }
+}
+
+/// Builds the picker for a backend's `balance` algorithm. Only round robin exists today;
+/// the `balance` crate's algorithms plug in here.
+fn picker_for(b: &crate::plan::BackendPlan) -> Box<dyn ServerPicker> {
+    Box::new(SmoothWeightedRoundRobin::new(b.servers.len()))
+}
+
+/// Runs worker `thread` until a hard stop, or a soft stop once its sessions are done.
+pub fn run(
+    thread: usize,
+    plan: Arc<Plan>,
+    control: Arc<ControlShared>,
+    hooks: Arc<dyn SessionHooks>,
+    listeners: Vec<BoundListener>,
+) -> std::io::Result<()> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let local = LocalSet::new();
+    let bufsize = plan
+        .frontends
+        .iter()
+        .map(|f| f.bufsize)
+        .max()
+        .unwrap_or(16384);
+    let w = Rc::new(Worker {
+        thread,
+        pickers: plan
+            .backends
+            .iter()
+            .map(|b| RefCell::new(picker_for(b)))
+            .collect(),
+        plan,
+        control,
+        hooks,
+        bufs: BufPool::new(bufsize, 1024),
+        idle_servers: RefCell::new(IdleServerConns::default()),
+        live: Cell::new(0),
+        drained: tokio::sync::Notify::new(),
+        head_bufs: RefCell::new(Vec::new()),
+    });
+    local.block_on(&rt, async move {
+        // Register the listeners inside the runtime (tokio needs its reactor for that).
+        let mut accepting = Vec::new();
+        for l in listeners {
+            match register(l) {
+                Ok(acc) => accepting.push(acc),
+                Err(e) => return Err(e),
+            }
+        }
+        let accept_tasks: Vec<_> = accepting
+            .into_iter()
+            .map(|acc| tokio::task::spawn_local(accept_loop(Rc::clone(&w), acc)))
+            .collect();
+        let first = w.control.stopping().await;
+        // Stop accepting: dropping the accept tasks closes this thread's listening sockets.
+        for t in accept_tasks {
+            t.abort();
+        }
+        if first == StopState::Soft {
+            tokio::select! {
+                _ = w.control.hard_stopping() => {}
+                _ = wait_drained(&w) => {}
+            }
+        }
+        Ok(())
+    })
+    // Dropping the LocalSet and the runtime drops every remaining session: sockets close.
+}
+
+async fn wait_drained(w: &Worker) {
+    loop {
+        let n = w.drained.notified();
+        tokio::pin!(n);
+        n.as_mut().enable();
+        if w.live.get() == 0 {
+            return;
+        }
+        n.await;
+    }
+}
+
+enum Accepting {
+    Tcp(FrontendId, TcpListener),
+    Unix(FrontendId, UnixListener),
+}
+
+fn register(l: BoundListener) -> std::io::Result<Accepting> {
+    Ok(match l.socket {
+        BoundSocket::Tcp(s) => Accepting::Tcp(l.frontend, TcpListener::from_std(s)?),
+        BoundSocket::Unix(s) => Accepting::Unix(l.frontend, UnixListener::from_std(s)?),
+    })
+}
+
+async fn accept_loop(w: Rc<Worker>, acc: Accepting) {
+    let fe = match &acc {
+        Accepting::Tcp(f, _) | Accepting::Unix(f, _) => *f,
+    };
+    loop {
+        let Some(ticket) = SessionTicket::acquire(&w, fe).await else {
+            return;
+        };
+        let accepted = match &acc {
+            Accepting::Tcp(_, l) => l.accept().await.map(|(s, peer)| {
+                let _ = s.set_nodelay(true);
+                let local = s.local_addr().ok();
+                tokio::task::spawn_local(client_task(ticket, s, Some(peer), local));
+            }),
+            Accepting::Unix(_, l) => l.accept().await.map(|(s, _)| {
+                tokio::task::spawn_local(client_task(ticket, s, None, None));
+            }),
+        };
+        if let Err(e) = accepted {
+            // EMFILE/ENFILE and friends: back off briefly instead of spinning.
+            if let Some(row) = w.plan.counters.frontends.get(fe) {
+                row.incr(w.thread, Counter::ErrorsConn);
+            }
+            if !is_transient(&e) {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+fn is_transient(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::ConnectionAborted
+            | std::io::ErrorKind::ConnectionReset
+            | std::io::ErrorKind::Interrupted
+    )
+}
+
+/// The right to run one more session on a frontend: it holds one unit of the frontend's and
+/// the process's `maxconn` and is released when the session ends.
+pub struct SessionTicket {
+    pub w: Rc<Worker>,
+    pub frontend: FrontendId,
+}
+
+impl SessionTicket {
+    /// Waits until the frontend and the process are below `maxconn`.
+    async fn acquire(w: &Rc<Worker>, fe: FrontendId) -> Option<SessionTicket> {
+        use std::sync::atomic::Ordering::AcqRel;
+        let plan = &w.plan;
+        if let Some(t) = Self::try_take(w, fe) {
+            return Some(t);
+        }
+        loop {
+            // Register as a waiter before looking again, so a release in between wakes us.
+            let resumed = plan.accept_resume.notified();
+            tokio::pin!(resumed);
+            resumed.as_mut().enable();
+            plan.accept_waiters.fetch_add(1, AcqRel);
+            if let Some(t) = Self::try_take(w, fe) {
+                plan.accept_waiters.fetch_sub(1, AcqRel);
+                return Some(t);
+            }
+            resumed.await;
+            plan.accept_waiters.fetch_sub(1, AcqRel);
+        }
+    }
+
+    fn try_take(w: &Rc<Worker>, fe: FrontendId) -> Option<SessionTicket> {
+        let plan = &w.plan;
+        let row = plan.counters.frontends.get(fe)?;
+        if !row.sessions.try_enter(u64::from(plan.frontends[fe].maxconn)) {
+            return None;
+        }
+        if !plan.global_sessions.try_enter(u64::from(plan.global_maxconn)) {
+            row.sessions.leave();
+            return None;
+        }
+        row.incr(w.thread, Counter::SessionsTotal);
+        w.live.set(w.live.get() + 1);
+        Some(SessionTicket {
+            w: Rc::clone(w),
+            frontend: fe,
+        })
+    }
+}
+
+impl Drop for SessionTicket {
+    fn drop(&mut self) {
+        let plan = &self.w.plan;
+        if let Some(row) = plan.counters.frontends.get(self.frontend) {
+            row.sessions.leave();
+        }
+        plan.global_sessions.leave();
+        if plan.accept_waiters.load(std::sync::atomic::Ordering::Acquire) > 0 {
+            plan.accept_resume.notify_waiters();
+        }
+        let live = self.w.live.get().saturating_sub(1);
+        self.w.live.set(live);
+        if live == 0 {
+            self.w.drained.notify_waiters();
+        }
+    }
+}
+
+/// One client connection, from accept to close.
+async fn client_task<S: Stream + 'static>(
+    ticket: SessionTicket,
+    client: S,
+    peer: Option<SocketAddr>,
+    local: Option<SocketAddr>,
+) {
+    let w = Rc::clone(&ticket.w);
+    let fe = &w.plan.frontends[ticket.frontend];
+    match fe.mode {
+        // The session's state is boxed only once the first bytes arrive (inside
+        // `http::serve`), so an idle connection costs a small task and a socket.
+        haproxy_cfg::model::Mode::Http => crate::http::serve(&w, fe, client, peer, local).await,
+        haproxy_cfg::model::Mode::Tcp => {
+            Box::pin(crate::tcp::serve(&w, fe, client, peer, local)).await
+        }
+    }
+    drop(ticket);
+}
