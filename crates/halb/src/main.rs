@@ -4,6 +4,7 @@
 //! `haproxy` or `keepalived`, the program name picks it instead, so existing units and scripts
 //! keep working unchanged.
 
+mod demo_cmd;
 mod process;
 mod proxy_cmd;
 mod vrrp_cmd;
@@ -35,6 +36,7 @@ fn dispatch(args: &[OsString]) -> i32 {
     match first.to_str() {
         Some("vrrp") => vrrp_cmd::main(&args[1..]),
         Some("proxy") => proxy_cmd::main(&args[1..]),
+        Some("demo") => demo_cmd::main(&args[1..]),
         Some("-h") | Some("--help") | Some("help") => {
             println!("{}", USAGE);
             0

@@ -17,16 +17,16 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Options from HAProxy's command line.
 #[derive(Debug, Default)]
-struct Options {
-    files: Vec<PathBuf>,
-    check: bool,
-    foreground: bool,
-    daemon: bool,
-    pidfile: Option<PathBuf>,
-    quiet: bool,
-    verbose: bool,
-    maxconn: Option<u32>,
-    chdir: Option<PathBuf>,
+pub(crate) struct Options {
+    pub files: Vec<PathBuf>,
+    pub check: bool,
+    pub foreground: bool,
+    pub daemon: bool,
+    pub pidfile: Option<PathBuf>,
+    pub quiet: bool,
+    pub verbose: bool,
+    pub maxconn: Option<u32>,
+    pub chdir: Option<PathBuf>,
 }
 
 fn pid() -> u32 {
@@ -239,7 +239,7 @@ pub fn main(args: &[OsString]) -> i32 {
     }
 }
 
-fn run(mut config: haproxy_cfg::Config, opts: &Options) -> Result<(), String> {
+pub(crate) fn run(mut config: haproxy_cfg::Config, opts: &Options) -> Result<(), String> {
     if let Some(n) = opts.maxconn {
         config.global.maxconn = Some(n);
     }

@@ -198,10 +198,7 @@ fn run(opts: &Options, args: &[OsString]) -> i32 {
     let config = opts.config.clone();
     daemon.run(&signals, &mut || load(&config));
     drop(pid_files);
-    log::info(&format!(
-        "Stopped halb vrrp v{}",
-        env!("CARGO_PKG_VERSION")
-    ));
+    log::info(&format!("Stopped halb vrrp v{}", env!("CARGO_PKG_VERSION")));
     0
 }
 

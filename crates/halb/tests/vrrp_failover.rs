@@ -21,7 +21,10 @@ fn v3(state: &'static str, priority: u8, extra: &str) -> String {
 fn notify_line(lab: &Lab, name: &str) -> String {
     let script = lab.write_script(
         &format!("notify-{name}.sh"),
-        &format!("echo \"$@\" >> {}", lab.path(&format!("{name}.states")).display()),
+        &format!(
+            "echo \"$@\" >> {}",
+            lab.path(&format!("{name}.states")).display()
+        ),
     );
     format!("    notify {}", script.display())
 }
@@ -31,7 +34,10 @@ fn master_crash_moves_vip_and_client_follows_the_gratuitous_arp() {
     let Some(lab) = Lab::new(3) else { return };
     let v = vip();
     let lb1 = lab.start_halb(0, "lb1", &v3("MASTER", 100, ""));
-    assert!(wait_until(LONG, || lab.holders(v) == vec![0]), "VIP never on lb1");
+    assert!(
+        wait_until(LONG, || lab.holders(v) == vec![0]),
+        "VIP never on lb1"
+    );
     let lb2 = lab.start_halb(1, "lb2", &v3("BACKUP", 90, ""));
     assert!(wait_until(LONG, || lb2.log_contains("Entering BACKUP STATE")));
     // The backup hears the master and stays backup for several down intervals.
@@ -49,7 +55,10 @@ fn master_crash_moves_vip_and_client_follows_the_gratuitous_arp() {
     assert_eq!(lab.neighbour_mac(2, v), lab.mac(0));
 
     lb1.signal("KILL");
-    assert!(wait_until(LONG, || lab.has_addr(1, v)), "VIP never moved to lb2");
+    assert!(
+        wait_until(LONG, || lab.has_addr(1, v)),
+        "VIP never moved to lb2"
+    );
     assert!(
         wait_until(LONG, || lab.neighbour_mac(2, v) == lab.mac(1)),
         "client's neighbour entry still {} (lb2 is {})",
@@ -180,8 +189,9 @@ fn negative_weight_lowers_priority_below_the_backup() {
     assert!(wait_until(LONG, || lb2.log_contains("Entering BACKUP STATE")));
 
     std::fs::remove_file(&healthy).expect("remove flag");
-    assert!(wait_until(LONG, || lb1
-        .log_contains("(VI_1) Changing effective priority from 100 to 80")));
+    assert!(wait_until(LONG, || lb1.log_contains(
+        "(VI_1) Changing effective priority from 100 to 80"
+    )));
     assert!(wait_until(LONG, || lab.holders(v) == vec![1]));
     // Weighted: lb1 is BACKUP, not FAULT.
     assert!(!lb1.log_contains("Entering FAULT STATE"));
@@ -222,7 +232,11 @@ fn sighup_with_the_same_config_keeps_state_and_a_new_priority_applies() {
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(lab.holders(v), vec![0]);
     assert_eq!(lb1.count_in_log("Entering MASTER STATE"), 1);
-    assert_eq!(lb1.count_in_log("removing VIPs."), 1, "only the start-up cleanup");
+    assert_eq!(
+        lb1.count_in_log("removing VIPs."),
+        1,
+        "only the start-up cleanup"
+    );
     assert!(!lb2.log_contains("Entering MASTER STATE"));
 
     // The same file with a lower priority: the reload restarts the instance, lb2 wins.
@@ -230,4 +244,46 @@ fn sighup_with_the_same_config_keeps_state_and_a_new_priority_applies() {
     lb1.signal("HUP");
     assert!(wait_until(LONG, || lb1.count_in_log("Reload finished") == 2));
     assert!(wait_until(LONG, || lab.holders(v) == vec![1]));
+}
+
+#[test]
+fn without_dont_fork_the_daemon_detaches_and_writes_its_pid_file() {
+    let Some(lab) = Lab::new(1) else { return };
+    let v = vip();
+    let conf = lab.write("lb1.conf", &v3("MASTER", 100, ""));
+    let pid_file = lab.path("lb1.pid");
+    let conf_s = conf.to_string_lossy().into_owned();
+    let pid_s = pid_file.to_string_lossy().into_owned();
+    let out = lab.exec(
+        0,
+        &[
+            support_netns::halb(),
+            "vrrp",
+            "-D",
+            "-f",
+            &conf_s,
+            "-p",
+            &pid_s,
+        ],
+    );
+    assert!(out.status.success(), "launcher failed: {out:?}");
+    let read_pid = || {
+        std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok())
+    };
+    assert!(wait_until(LONG, || read_pid().is_some()), "no pid file");
+    let pid = read_pid().unwrap_or_default();
+    assert!(std::path::Path::new(&format!("/proc/{pid}")).exists());
+    assert!(wait_until(LONG, || lab.holders(v) == vec![0]));
+
+    let _ = support_netns::run("kill", &["-TERM", &pid.to_string()]);
+    assert!(
+        wait_until(LONG, || lab.holders(v).is_empty()),
+        "VIP left behind"
+    );
+    assert!(
+        wait_until(LONG, || !pid_file.exists()),
+        "pid file left behind"
+    );
 }

@@ -109,13 +109,18 @@ fn hostile_adverts_are_dropped_and_counted_and_a_valid_one_is_obeyed() {
     assert!(wait_until(LONG, || lb1.log_contains("received an invalid passwd!")));
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(lab.holders(v), vec![0]);
-    assert_eq!(lb1.count_in_log("Entering BACKUP STATE"), 1, "only the initial one");
+    assert_eq!(
+        lb1.count_in_log("Entering BACKUP STATE"),
+        1,
+        "only the initial one"
+    );
     assert!(!lb1.log_contains("higher priority 200"));
 
     // The same injector, a well-formed advert: obeyed.
     inject(&["valid"]);
-    assert!(wait_until(LONG, || lb1
-        .log_contains("(VI_1) Master received advert from 198.18.7.11 with higher priority 200, ours 100")));
+    assert!(wait_until(LONG, || lb1.log_contains(
+        "(VI_1) Master received advert from 198.18.7.11 with higher priority 200, ours 100"
+    )));
     assert!(wait_until(LONG, || lab.holders(v).is_empty()));
     // The fake master goes silent: lb1 takes over again.
     assert!(wait_until(LONG, || lab.holders(v) == vec![0]));

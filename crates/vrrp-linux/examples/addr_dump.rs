@@ -10,7 +10,10 @@ fn main() {
     match nl.ipv4_addresses() {
         Ok(list) => {
             for a in list {
-                println!("{} {}/{} secondary={}", a.ifindex, a.addr, a.prefix_len, a.secondary);
+                println!(
+                    "{} {}/{} secondary={}",
+                    a.ifindex, a.addr, a.prefix_len, a.secondary
+                );
             }
         }
         Err(e) => eprintln!("dump: {e}"),

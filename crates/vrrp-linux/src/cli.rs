@@ -260,7 +260,18 @@ mod tests {
 
     #[test]
     fn keepalived_command_line_with_clusters() {
-        let o = p(&["-nlDGP", "-f/x.conf", "-S3", "-p", "P", "-r", "R", "-c", "C"]).expect("ok");
+        let o = p(&[
+            "-nlDGP",
+            "-f/x.conf",
+            "-S3",
+            "-p",
+            "P",
+            "-r",
+            "R",
+            "-c",
+            "C",
+        ])
+        .expect("ok");
         assert!(o.foreground && o.log_console && o.log_detail && o.no_syslog);
         assert_eq!(o.syslog_facility, Some(3));
         assert_eq!(o.config, PathBuf::from("/x.conf"));

@@ -90,7 +90,10 @@ pub fn runtime_spec(cfg: &Config) -> (RuntimeSpec, Vec<String>) {
     let mut spec = RuntimeSpec::default();
     for s in &cfg.scripts {
         let Some(cmd) = command(&s.script) else {
-            warnings.push(format!("VRRP_Script({}) has an empty script - ignoring", s.name));
+            warnings.push(format!(
+                "VRRP_Script({}) has an empty script - ignoring",
+                s.name
+            ));
             continue;
         };
         spec.scripts.push(ScriptSpec {

@@ -23,7 +23,7 @@ use crate::notify_queue::NotifyQueue;
 use crate::signal_pipe::SignalPipe;
 use crate::spec::{InstanceSpec, RuntimeSpec, ScriptSpec, SyncGroupSpec};
 use crate::track_script::{ScriptStatus, TrackScript};
-use crate::tracking::{verdict, Tracked, TrackVerdict};
+use crate::tracking::{verdict, TrackVerdict, Tracked};
 use crate::vrrp_socket::VrrpSocket;
 
 /// Why the daemon could not start.
@@ -151,7 +151,7 @@ impl Daemon {
         let mut kept: Vec<(vrrp::Instance, InstanceRuntime)> = Vec::new();
         let mut leaving: Vec<(vrrp::Instance, InstanceRuntime)> = Vec::new();
         for (inst, rt) in old_instances.into_iter().zip(old_runtimes) {
-            if spec.instances.iter().any(|s| *s == rt.spec) {
+            if spec.instances.contains(&rt.spec) {
                 kept.push((inst, rt));
             } else {
                 leaving.push((inst, rt));
@@ -191,8 +191,8 @@ impl Daemon {
                 notify: NotifyQueue::default(),
             });
         }
-        let in_use: Vec<usize> = self.runtimes.iter().map(|rt| rt.socket).collect();
-        let _ = in_use; // Sockets are few and per interface; unused ones stay open harmlessly.
+        // Sockets stay open for interfaces no instance uses any more: they are one per
+        // interface, and a later reload may use the interface again.
         self.refresh_links();
         self.settle(now);
         Ok(())
@@ -315,7 +315,11 @@ impl Daemon {
         let mut items = Vec::new();
         if rt.spec.track_primary {
             items.push(Tracked {
-                up: self.link_up.get(&rt.spec.interface).copied().unwrap_or(true),
+                up: self
+                    .link_up
+                    .get(&rt.spec.interface)
+                    .copied()
+                    .unwrap_or(true),
                 weight: 0,
                 reverse: false,
             });

@@ -138,10 +138,9 @@ impl InstanceRuntime {
             ));
             for _ in 0..repeat.max(1) {
                 match garp.send(ifindex, mac, vip.addr) {
-                    Ok(()) => log::info(&format!(
-                        "Sending gratuitous ARP on {dev} for {}",
-                        vip.addr
-                    )),
+                    Ok(()) => {
+                        log::info(&format!("Sending gratuitous ARP on {dev} for {}", vip.addr))
+                    }
                     Err(e) => log::warn(&format!(
                         "Error sending gratuitous ARP on {dev} for {}: {e}",
                         vip.addr

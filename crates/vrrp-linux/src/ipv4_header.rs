@@ -117,14 +117,23 @@ mod tests {
         let d = header(5, 20, &[]);
         let mut bad_ihl = d.clone();
         bad_ihl[0] = 0x44;
-        assert_eq!(parse_ipv4(&bad_ihl), Err(Ipv4HeaderError::BadHeaderLength(16)));
+        assert_eq!(
+            parse_ipv4(&bad_ihl),
+            Err(Ipv4HeaderError::BadHeaderLength(16))
+        );
         let mut long_ihl = d.clone();
         long_ihl[0] = 0x4f;
-        assert_eq!(parse_ipv4(&long_ihl), Err(Ipv4HeaderError::BadHeaderLength(60)));
+        assert_eq!(
+            parse_ipv4(&long_ihl),
+            Err(Ipv4HeaderError::BadHeaderLength(60))
+        );
         let too_long = header(5, 40, &[1]);
         assert!(matches!(
             parse_ipv4(&too_long),
-            Err(Ipv4HeaderError::TotalLengthTooLong { total: 40, received: 21 })
+            Err(Ipv4HeaderError::TotalLengthTooLong {
+                total: 40,
+                received: 21
+            })
         ));
     }
 }

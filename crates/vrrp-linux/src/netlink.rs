@@ -383,7 +383,10 @@ mod tests {
     fn add_request_layout() {
         let m = address_request(true, &spec(), 9);
         assert_eq!(m.len() % 4, 0);
-        assert_eq!(u32::from_ne_bytes([m[0], m[1], m[2], m[3]]) as usize, m.len());
+        assert_eq!(
+            u32::from_ne_bytes([m[0], m[1], m[2], m[3]]) as usize,
+            m.len()
+        );
         assert_eq!(u16::from_ne_bytes([m[4], m[5]]), libc::RTM_NEWADDR);
         let body = &m[NLMSG_HDRLEN..];
         assert_eq!(body[0], libc::AF_INET as u8);
@@ -450,6 +453,8 @@ mod kernel_tests {
                 .any(|a| a.addr == Ipv4Addr::LOCALHOST && a.prefix_len == 8 && !a.secondary),
             "{addrs:?}"
         );
-        assert!(!addrs.iter().any(|a| a.addr == Ipv4Addr::new(198, 18, 9, 100)));
+        assert!(!addrs
+            .iter()
+            .any(|a| a.addr == Ipv4Addr::new(198, 18, 9, 100)));
     }
 }

@@ -75,8 +75,7 @@ mod tests {
         // The first script is slower: ordering must still hold.
         let slow = ScriptCommand::parse(&format!("sleep 0.2; echo \"$@\" >> {}", log.display()))
             .expect("cmd");
-        let fast =
-            ScriptCommand::parse(&format!("echo \"$@\" >> {}", log.display())).expect("cmd");
+        let fast = ScriptCommand::parse(&format!("echo \"$@\" >> {}", log.display())).expect("cmd");
         let mut q = NotifyQueue::default();
         let args = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
         q.push(slow, args("INSTANCE VI_1 BACKUP 100"));

@@ -19,7 +19,9 @@ pub fn is_running(pid: i32) -> bool {
     }
     // A zombie (killed, not yet reaped by its parent) is not running.
     if let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) {
-        let state = stat.rsplit_once(')').and_then(|(_, rest)| rest.split_whitespace().next());
+        let state = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next());
         if state == Some("Z") {
             return false;
         }

@@ -92,9 +92,7 @@ impl ScriptCommand {
     pub fn spawn(&self, extra: &[String]) -> io::Result<Child> {
         let result = self.command(extra, false).spawn();
         match result {
-            Err(e) if e.raw_os_error() == Some(libc::ENOEXEC) => {
-                self.command(extra, true).spawn()
-            }
+            Err(e) if e.raw_os_error() == Some(libc::ENOEXEC) => self.command(extra, true).spawn(),
             other => other,
         }
     }
@@ -182,7 +180,10 @@ mod tests {
             .wait()
             .expect("wait");
         assert!(status.success());
-        assert_eq!(std::fs::read_to_string(&out).expect("out"), "INSTANCE,VI_1,");
+        assert_eq!(
+            std::fs::read_to_string(&out).expect("out"),
+            "INSTANCE,VI_1,"
+        );
         let falsy = ScriptCommand::parse("false").expect("parsed");
         let status = falsy.spawn(&[]).expect("spawn").wait().expect("wait");
         assert_eq!(status.code(), Some(1));

@@ -64,6 +64,12 @@ mod tests {
         assert_eq!(verdict([t(false, 10, true)]).delta, 10);
         assert_eq!(verdict([t(true, -10, true)]).delta, -10);
         let v = verdict([t(false, -20, false), t(true, 5, false), t(false, 0, false)]);
-        assert_eq!(v, TrackVerdict { fault: true, delta: -15 });
+        assert_eq!(
+            v,
+            TrackVerdict {
+                fault: true,
+                delta: -15
+            }
+        );
     }
 }

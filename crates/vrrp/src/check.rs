@@ -62,6 +62,18 @@ impl AdvertCheck {
     /// The checks on the advert itself: VRID (silent), version, v2 auth and interval, the
     /// address list, and the unicast source.
     pub fn check_advert(&self, from: Ipv4Addr, advert: &Advert) -> Result<(), DecodeError> {
+        self.check_advert_with(from, advert, true)
+    }
+
+    /// As [`AdvertCheck::check_advert`]; with `check_addresses` false the address list and
+    /// the unicast source are not checked (keepalived's `skip_check_adv_addr` for adverts
+    /// from the known master).
+    pub fn check_advert_with(
+        &self,
+        from: Ipv4Addr,
+        advert: &Advert,
+        check_addresses: bool,
+    ) -> Result<(), DecodeError> {
         if advert.vrid != self.vrid {
             return Err(DecodeError::VridMismatch {
                 got: advert.vrid,
@@ -82,6 +94,9 @@ impl AdvertCheck {
                     got: advert.advert_int,
                 });
             }
+        }
+        if !check_addresses {
+            return Ok(());
         }
         if advert.addresses.len() != self.vips.len() {
             return Err(DecodeError::AddressCountMismatch {

@@ -56,6 +56,9 @@ pub struct InstanceConfig {
     pub higher_prio_send_advert: bool,
     /// `down_timer_adverts`: adverts missed before the master is declared down (default 3).
     pub down_timer_adverts: u32,
+    /// `skip_check_adv_addr`: in BACKUP, do not re-check the address list of adverts from the
+    /// master already known.
+    pub skip_check_adv_addr: bool,
 }
 
 impl InstanceConfig {
@@ -83,6 +86,7 @@ impl InstanceConfig {
             lower_prio_no_advert: false,
             higher_prio_send_advert: false,
             down_timer_adverts: 3,
+            skip_check_adv_addr: false,
         }
     }
 

@@ -7,8 +7,10 @@
 //!
 //! Where keepalived and the RFCs differ, keepalived wins (the peers on the link are
 //! keepalived): `state MASTER` below priority 255 still waits Master_Down_Interval in BACKUP;
-//! a master answers a lower-priority advert with its own advert; a master that enters FAULT
-//! sends priority 0; a priority-0 advert does not reset the master's advert timer.
+//! a master answers a lower-priority advert with its own advert and re-arms its advert timer;
+//! a master that enters FAULT sends priority 0. One deliberate difference: keepalived also
+//! re-arms a master's advert timer on packets that fail the checks (so a stream of bad packets
+//! with our VRID would silence the master); here invalid packets change no timer.
 
 use std::collections::VecDeque;
 use std::net::Ipv4Addr;
@@ -99,16 +101,11 @@ impl Instance {
             ));
             cfg.preempt_delay = Duration::ZERO;
         }
-        let adver_int = timers::wire_interval(cfg.version, cfg.advert_int);
-        if adver_int != cfg.advert_int {
-            warnings.push(format!(
-                "({name}) advert_int {:?} rounded to {:?} for VRRPv{}",
-                cfg.advert_int,
-                adver_int,
-                cfg.version.number()
-            ));
-            cfg.advert_int = adver_int;
+        let (adver_int, interval_warning) = timers::normalize_interval(cfg.version, cfg.advert_int);
+        if let Some(w) = interval_warning {
+            warnings.push(format!("({name}) {w}"));
         }
+        cfg.advert_int = adver_int;
         if cfg.version == Version::V3 && cfg.auth.is_some() {
             warnings.push(format!(
                 "({name}) VRRP version 3 does not support authentication. Ignoring."
@@ -223,7 +220,10 @@ impl Instance {
     }
 
     fn accept(&mut self, now: Instant, from: Ipv4Addr, advert: &Advert) -> Result<(), DecodeError> {
-        if let Err(e) = self.check.check_advert(from, advert) {
+        let check_addresses = !(self.cfg.skip_check_adv_addr
+            && self.state == State::Backup
+            && self.master_addr == Some(from));
+        if let Err(e) = self.check.check_advert_with(from, advert, check_addresses) {
             self.reject(&e);
             return Err(e);
         }
@@ -321,7 +321,9 @@ impl Instance {
     /// `state MASTER`).
     pub fn set_fault(&mut self, now: Instant, fault: bool) {
         match (fault, self.state) {
-            (true, State::Master) => self.leave_master(now, State::Fault, false),
+            // keepalived's down_instance: priority 0 on entering FAULT, and again with
+            // "sent 0 priority" when the interface is restored (two adverts on the wire).
+            (true, State::Master) => self.leave_master(now, State::Fault, true),
             (true, State::Backup) | (true, State::Initialize) => {
                 let line = format!("({}) Entering FAULT STATE", self.cfg.name);
                 self.log(false, line);
@@ -518,6 +520,8 @@ impl Instance {
                     || (prio == self.effective_priority && from > ours)))
         {
             self.send_advert(self.effective_priority);
+            // keepalived re-arms the advert timer after answering (RFC 5798 §6.4.3 too).
+            self.advert_at = Some(now + self.adver_int);
             if prio == PRIO_STOP {
                 let line = format!("({}) Master received priority 0 message", self.cfg.name);
                 self.log(true, line);
@@ -558,6 +562,7 @@ impl Instance {
             self.log(false, line);
             if !self.cfg.lower_prio_no_advert {
                 self.send_advert(eff);
+                self.advert_at = Some(now + self.adver_int);
             }
             return;
         }

@@ -22,7 +22,10 @@ use crate::instance::Instance;
 pub struct SyncGroup {
     name: String,
     members: Vec<usize>,
+    /// Faults reported for the member itself through [`SyncGroup::set_fault`].
     own_fault: Vec<bool>,
+    /// Members held in FAULT only because another member is faulty.
+    forced: Vec<bool>,
     state: State,
 }
 
@@ -40,6 +43,7 @@ impl SyncGroup {
         SyncGroup {
             name: name.into(),
             own_fault: vec![false; members.len()],
+            forced: vec![false; members.len()],
             members,
             state: State::Backup,
         }
@@ -60,7 +64,8 @@ impl SyncGroup {
         self.state
     }
 
-    /// A tracked thing of `member` (an index into `instances`) failed or recovered.
+    /// A tracked thing of `member` (an index into `instances`) failed or recovered. A member
+    /// whose own fault clears stays in FAULT while another member is still faulty.
     pub fn set_fault(
         &mut self,
         now: Instant,
@@ -71,42 +76,60 @@ impl SyncGroup {
         if let Some(pos) = self.members.iter().position(|m| *m == member) {
             self.own_fault[pos] = fault;
             if fault {
+                self.forced[pos] = false;
                 instances[member].set_fault(now, true);
-            } else if !self.own_fault.iter().any(|f| *f) {
-                for &m in &self.members {
-                    instances[m].set_fault(now, false);
-                }
+            } else if self.own_fault.iter().any(|f| *f) {
+                self.forced[pos] = true;
+            } else {
+                instances[member].set_fault(now, false);
             }
         }
         self.reconcile(now, instances)
     }
 
     /// Bring the members in line after an event; returns the group's own log lines and its
-    /// notify (for `vrrp_sync_group { notify … }`), in keepalived's words.
+    /// notify (for `vrrp_sync_group { notify … }`), in keepalived's words. Also copes with a
+    /// driver that calls [`Instance::set_fault`] on a member directly.
     pub fn reconcile(&mut self, now: Instant, instances: &mut [Instance]) -> Vec<Action> {
         let mut out = Vec::new();
-        let states: Vec<State> = self.members.iter().map(|&m| instances[m].state()).collect();
-        if states.contains(&State::Fault) {
+        let own: Vec<bool> = (0..self.members.len())
+            .map(|p| {
+                self.own_fault[p]
+                    || (instances[self.members[p]].state() == State::Fault && !self.forced[p])
+            })
+            .collect();
+        if own.iter().any(|f| *f) {
+            for p in 0..self.members.len() {
+                if !own[p] && instances[self.members[p]].state() != State::Fault {
+                    instances[self.members[p]].sync_to(now, State::Fault);
+                    self.forced[p] = true;
+                }
+            }
             if self.state != State::Fault {
-                self.sync_all(now, instances, State::Fault, &mut out);
+                self.announce(State::Fault, &mut out);
             }
             return out;
         }
-        if self.state == State::Fault {
-            // All own faults are gone and every member left FAULT: the group is back.
-            self.sync_all(now, instances, State::Backup, &mut out);
+        if self.forced.iter().any(|f| *f) || self.state == State::Fault {
+            for p in 0..self.members.len() {
+                if std::mem::take(&mut self.forced[p]) {
+                    instances[self.members[p]].set_fault(now, false);
+                }
+            }
+            self.announce(State::Backup, &mut out);
             return out;
         }
+        let states: Vec<State> = self.members.iter().map(|&m| instances[m].state()).collect();
         if self.state == State::Master && states.contains(&State::Backup) {
             self.sync_all(now, instances, State::Backup, &mut out);
             return out;
         }
-        if self.state != State::Master {
+        if self.state != State::Master && !self.members.is_empty() {
             let ready = self
                 .members
                 .iter()
                 .all(|&m| instances[m].state() == State::Master || instances[m].wants_master());
-            if ready && !self.members.is_empty() {
+            if ready {
                 self.sync_all(now, instances, State::Master, &mut out);
             }
         }
@@ -120,6 +143,13 @@ impl SyncGroup {
         to: State,
         out: &mut Vec<Action>,
     ) {
+        for &m in &self.members {
+            instances[m].sync_to(now, to);
+        }
+        self.announce(to, out);
+    }
+
+    fn announce(&mut self, to: State, out: &mut Vec<Action>) {
         out.push(Action::Log {
             detail: false,
             line: format!(
@@ -128,9 +158,6 @@ impl SyncGroup {
                 to.keepalived_name()
             ),
         });
-        for &m in &self.members {
-            instances[m].sync_to(now, to);
-        }
         self.state = to;
         out.push(Action::Notify(to));
     }

@@ -30,17 +30,17 @@ pub fn master_down_interval(
     master_adver_int * down_timer_adverts + skew_time(version, priority, master_adver_int)
 }
 
-/// The v2 advert interval in whole seconds: rounded to nearest, clamped to 1..=255
+/// The v2 advert interval in whole seconds: rounded half up, clamped to 1..=255
 /// (keepalived turns `advert_int 0.1` into 1 s for v2).
 pub fn v2_interval_secs(d: Duration) -> u16 {
-    let ms = d.as_millis();
-    ((ms + 500) / 1000).clamp(1, 255) as u16
+    let us = d.as_micros();
+    ((us + 500_000) / 1_000_000).clamp(1, 255) as u16
 }
 
-/// The v3 advert interval in centiseconds, rounded to nearest, clamped to 1..=4095.
+/// The v3 advert interval in centiseconds, rounded half up, clamped to 1..=4095.
 pub fn v3_interval_cs(d: Duration) -> u16 {
-    let ms = d.as_millis();
-    ((ms + 5) / 10).clamp(1, 4095) as u16
+    let us = d.as_micros();
+    ((us + 5_000) / 10_000).clamp(1, 4095) as u16
 }
 
 /// The interval actually used on the wire for `version`, as a duration.
@@ -49,6 +49,32 @@ pub fn wire_interval(version: Version, d: Duration) -> Duration {
         Version::V2 => Duration::from_secs(u64::from(v2_interval_secs(d))),
         Version::V3 => Duration::from_millis(10 * u64::from(v3_interval_cs(d))),
     }
+}
+
+/// keepalived's correction of a configured interval (0 = the default 1 s) and the warning it
+/// prints for it, without the `(NAME) ` prefix; `None` when the value is used as is.
+pub fn normalize_interval(version: Version, d: Duration) -> (Duration, Option<String>) {
+    if d.is_zero() {
+        return (Duration::from_secs(1), None);
+    }
+    let secs = d.as_secs_f64();
+    let fixed = wire_interval(version, d);
+    let warning = match version {
+        Version::V2 if d >= Duration::from_secs(256) => Some(format!(
+            "VRRPv2 advertisement interval {secs:.2}s is out of range. Must be less than 256s. Setting to 255s"
+        )),
+        Version::V3 if d >= Duration::from_millis(40_960) => Some(format!(
+            "VRRPv3 advertisement interval {secs:.2}s is out of range. Must be less than 40.96s. Setting to 40.95s"
+        )),
+        Version::V2 if fixed != d => Some(format!(
+            "VRRPv2 advertisement interval {secs:.6}s must be an integer. rounding"
+        )),
+        Version::V3 if fixed != d => Some(format!(
+            "VRRPv3 advertisement interval {secs:.6}s must be in units of 10ms - rounding"
+        )),
+        _ => None,
+    };
+    (fixed, warning)
 }
 
 #[cfg(test)]
@@ -84,5 +110,22 @@ mod tests {
         assert_eq!(v3_interval_cs(Duration::from_millis(100)), 10);
         assert_eq!(v3_interval_cs(Duration::from_millis(1)), 1);
         assert_eq!(v3_interval_cs(Duration::from_secs(100)), 4095);
+    }
+
+    #[test]
+    fn interval_warnings_in_keepalived_words() {
+        let (d, w) = normalize_interval(Version::V2, Duration::from_millis(100));
+        assert_eq!(d, Duration::from_secs(1));
+        assert_eq!(
+            w.as_deref(),
+            Some("VRRPv2 advertisement interval 0.100000s must be an integer. rounding")
+        );
+        let (d, w) = normalize_interval(Version::V3, Duration::from_millis(100));
+        assert_eq!((d, w), (Duration::from_millis(100), None));
+        let (d, w) = normalize_interval(Version::V3, Duration::from_secs(50));
+        assert_eq!(d, Duration::from_millis(40_950));
+        assert!(w.is_some_and(|w| w.ends_with("Setting to 40.95s")));
+        let (d, w) = normalize_interval(Version::V2, Duration::ZERO);
+        assert_eq!((d, w), (Duration::from_secs(1), None));
     }
 }

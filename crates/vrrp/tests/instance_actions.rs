@@ -237,6 +237,8 @@ fn fault_from_master_and_back() {
         vec![
             log("(VI_1) Entering FAULT STATE"),
             sent(0),
+            sent(0),
+            detail("(VI_1) sent 0 priority"),
             Action::DelVips,
             Action::Notify(State::Fault),
         ]
@@ -383,4 +385,83 @@ fn sync_group_members_go_master_together_and_fault_together() {
     assert_eq!(insts[0].state(), State::Backup);
     assert_eq!(insts[1].state(), State::Backup);
     assert_eq!(g.state(), State::Backup);
+}
+
+#[test]
+fn master_rearms_its_advert_timer_after_answering_but_not_for_bad_packets() {
+    let t0 = Instant::now();
+    let mut i = Instance::new(cfg(255), t0);
+    drain(&mut i);
+    assert_eq!(i.poll_timeout(), Some(t0 + ms(1000)));
+    // A lower-priority advert is answered at once, and the next advert is one interval later.
+    i.handle_advert(t0 + ms(400), PEER, &advert(90));
+    assert_eq!(drain(&mut i).last(), Some(&sent(255)));
+    assert_eq!(i.poll_timeout(), Some(t0 + ms(1400)));
+    // Packets that fail the checks change nothing (keepalived would re-arm the timer, so a
+    // stream of them could keep its master silent).
+    let mut bytes = vrrp::encode(&advert(90), PEER, vrrp::VRRP_MCAST_GROUP);
+    bytes[7] ^= 0xff;
+    for k in 1..20 {
+        let t = t0 + ms(400 + 50 * k);
+        assert!(i
+            .receive(t, 255, PEER, vrrp::VRRP_MCAST_GROUP, &bytes)
+            .is_err());
+    }
+    assert_eq!(i.poll_timeout(), Some(t0 + ms(1400)));
+    assert_eq!(i.stats().checksum_err, 19);
+}
+
+#[test]
+fn interval_corrections_are_logged_in_keepalived_words() {
+    let t0 = Instant::now();
+    let mut c = cfg(100);
+    c.advert_int = ms(100);
+    let mut i = Instance::new(c, t0);
+    assert_eq!(
+        drain(&mut i)[0],
+        log("(VI_1) VRRPv2 advertisement interval 0.100000s must be an integer. rounding")
+    );
+    assert_eq!(i.config().advert_int, Duration::from_secs(1));
+}
+
+#[test]
+fn garp_master_refresh_repeats_while_master() {
+    let t0 = Instant::now();
+    let mut c = cfg(255);
+    c.garp_master_delay = Duration::ZERO;
+    c.garp_master_refresh = Some(Duration::from_secs(10));
+    c.garp_master_refresh_repeat = 2;
+    let mut i = Instance::new(c, t0);
+    drain(&mut i);
+    let mut garps = vec![];
+    for s in 1..=30 {
+        let t = t0 + Duration::from_secs(s);
+        i.handle_timeout(t);
+        if drain(&mut i).contains(&Action::SendGarp { repeat: 2 }) {
+            garps.push(s);
+        }
+    }
+    // Checked when an advert goes out, strictly after the refresh time, as keepalived does.
+    assert_eq!(garps, vec![11, 22]);
+}
+
+#[test]
+fn skip_check_adv_addr_trusts_only_the_known_master() {
+    let t0 = Instant::now();
+    let mut c = cfg(90);
+    c.skip_check_adv_addr = true;
+    let mut i = Instance::new(c, t0);
+    drain(&mut i);
+    let mut other_vips = advert(100);
+    other_vips.addresses = vec![Ipv4Addr::new(198, 18, 0, 99)];
+    // Not yet known as master: the list is checked.
+    i.handle_advert(t0, PEER, &other_vips);
+    assert_eq!(i.stats().addr_list_err, 1);
+    i.handle_advert(t0, PEER, &advert(100));
+    i.handle_advert(t0 + ms(1000), PEER, &other_vips);
+    assert_eq!(i.stats().addr_list_err, 1);
+    assert_eq!(i.stats().advert_rcvd, 2);
+    // Another sender is still checked.
+    i.handle_advert(t0 + ms(1000), Ipv4Addr::new(198, 18, 0, 13), &other_vips);
+    assert_eq!(i.stats().addr_list_err, 2);
 }

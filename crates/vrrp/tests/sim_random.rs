@@ -46,11 +46,9 @@ fn run_seed(seed: u64) {
         match rng.below(9) {
             0 => sim.kill(i),
             1 => sim.stop(i),
-            2 => {
-                if sim.nodes[i].inst.is_none() {
-                    sim.start(i);
-                    faulted[i] = false;
-                }
+            2 if sim.nodes[i].inst.is_none() => {
+                sim.start(i);
+                faulted[i] = false;
             }
             3 => {
                 faulted[i] = !faulted[i];

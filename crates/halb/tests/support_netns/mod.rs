@@ -207,7 +207,10 @@ impl Lab {
                     "netns", &ns,
                 ],
             )?;
-            run_ok("ip", &["-n", &sw, "link", "set", &port, "master", "br0", "up"])?;
+            run_ok(
+                "ip",
+                &["-n", &sw, "link", "set", &port, "master", "br0", "up"],
+            )?;
             let addr = format!("{}/24", self.addr(i));
             run_ok("ip", &["-n", &ns, "addr", "add", &addr, "dev", "eth0"])?;
             run_ok("ip", &["-n", &ns, "link", "set", "eth0", "up"])?;
@@ -255,14 +258,29 @@ impl Lab {
         self.start_in(
             i,
             name,
-            &[halb(), "vrrp", "-n", "-l", "-D", "-f", &conf_s, "-p", &pid_s],
+            &[
+                halb(),
+                "vrrp",
+                "-n",
+                "-l",
+                "-D",
+                "-f",
+                &conf_s,
+                "-p",
+                &pid_s,
+            ],
         )
     }
 
     /// Starts real keepalived in host `i` (VRRP only, console log, own pid files).
     pub fn start_keepalived(&self, i: usize, name: &str, conf: &str) -> Daemon {
         let conf_path = self.write(&format!("{name}.conf"), conf);
-        let f = |s: &str| self.dir.join(format!("{name}.{s}")).to_string_lossy().into_owned();
+        let f = |s: &str| {
+            self.dir
+                .join(format!("{name}.{s}"))
+                .to_string_lossy()
+                .into_owned()
+        };
         let (p, r, c) = (f("pid"), f("vrrp.pid"), f("chk.pid"));
         let conf_s = conf_path.to_string_lossy().into_owned();
         self.start_in(
@@ -309,18 +327,26 @@ impl Lab {
 
     /// True when host `i`'s eth0 carries `addr`.
     pub fn has_addr(&self, i: usize, addr: Ipv4Addr) -> bool {
-        let out = run("ip", &["-n", self.ns(i), "-4", "-o", "addr", "show", "dev", "eth0"]);
+        let out = run(
+            "ip",
+            &["-n", self.ns(i), "-4", "-o", "addr", "show", "dev", "eth0"],
+        );
         String::from_utf8_lossy(&out.stdout).contains(&format!(" {addr}/"))
     }
 
     /// The hosts (indices) whose eth0 carries `addr`.
     pub fn holders(&self, addr: Ipv4Addr) -> Vec<usize> {
-        (0..self.hosts.len()).filter(|&i| self.has_addr(i, addr)).collect()
+        (0..self.hosts.len())
+            .filter(|&i| self.has_addr(i, addr))
+            .collect()
     }
 
     /// The MAC address of host `i`'s eth0.
     pub fn mac(&self, i: usize) -> String {
-        let out = run("ip", &["-n", self.ns(i), "-o", "link", "show", "dev", "eth0"]);
+        let out = run(
+            "ip",
+            &["-n", self.ns(i), "-o", "link", "show", "dev", "eth0"],
+        );
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         text.split_whitespace()
             .skip_while(|w| *w != "link/ether")

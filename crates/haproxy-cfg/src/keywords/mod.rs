@@ -6,6 +6,7 @@ mod balance;
 mod bind;
 mod checks;
 mod cookie;
+mod docs;
 mod errors;
 mod global;
 mod log;
@@ -25,6 +26,7 @@ use crate::model::{Global, Proxy, Userlist};
 
 pub use bind::{BIND_FLAGS, BIND_VALUE_OPTIONS};
 pub(crate) use bind::new_bind;
+pub use docs::compat_markdown;
 pub(crate) use rules::removed_keyword;
 pub use server::{SERVER_FLAGS, SERVER_VALUE_OPTIONS};
 
