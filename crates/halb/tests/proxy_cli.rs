@@ -35,7 +35,8 @@ fn legacy_frontend_address_is_a_warning_not_an_error() {
     let (_, err) = text(&o);
     assert_eq!(o.status.code(), Some(0));
     assert!(
-        err.contains("[WARNING]") && err.contains("seed002-example.cfg:48] : 'frontend main *:5000' is the legacy form"),
+        err.contains("[WARNING]")
+            && err.contains("seed002-example.cfg:48] : 'frontend main *:5000' is the legacy form"),
         "{err}"
     );
 }
@@ -44,12 +45,36 @@ fn legacy_frontend_address_is_a_warning_not_an_error() {
 fn broken_configs_fail_with_file_line_and_expectation() {
     let s = Scratch::new("broken");
     let cases: &[(&str, &str, &str)] = &[
-        ("global\n    nbthred 2\n", ":2] : unknown keyword 'nbthred' in 'global' section; did you mean 'nbthread' maybe ?", "unknown keyword"),
-        ("defaults\n    timeout client 10q\n", ":2] : unexpected character 'q' in 'timeout client'", "bad unit"),
-        ("global\n    log \"127.0.0.1 local0\n", ":2] : unmatched quote (\") at end of line", "unterminated quote"),
-        ("defaults\n    bind :80\n", ":2] : 'bind' not allowed in 'defaults' section.", "wrong section"),
-        ("backend b\n    server node1 192.168.43.333:80\n", ":2] : 'server b/node1' : invalid address '192.168.43.333' (octet out of range)", "bad address"),
-        ("frontend f\n    bind :80\n    default_backend nope\n", "unable to find required default_backend: 'nope'.", "missing backend"),
+        (
+            "global\n    nbthred 2\n",
+            ":2] : unknown keyword 'nbthred' in 'global' section; did you mean 'nbthread' maybe ?",
+            "unknown keyword",
+        ),
+        (
+            "defaults\n    timeout client 10q\n",
+            ":2] : unexpected character 'q' in 'timeout client'",
+            "bad unit",
+        ),
+        (
+            "global\n    log \"127.0.0.1 local0\n",
+            ":2] : unmatched quote (\") at end of line",
+            "unterminated quote",
+        ),
+        (
+            "defaults\n    bind :80\n",
+            ":2] : 'bind' not allowed in 'defaults' section.",
+            "wrong section",
+        ),
+        (
+            "backend b\n    server node1 192.168.43.333:80\n",
+            ":2] : 'server b/node1' : invalid address '192.168.43.333' (octet out of range)",
+            "bad address",
+        ),
+        (
+            "frontend f\n    bind :80\n    default_backend nope\n",
+            "unable to find required default_backend: 'nope'.",
+            "missing backend",
+        ),
     ];
     for (i, (cfg, expected, what)) in cases.iter().enumerate() {
         let p = s.write(&format!("b{i}.cfg"), cfg);
@@ -62,9 +87,22 @@ fn broken_configs_fail_with_file_line_and_expectation() {
             .find(|l| l.contains(expected))
             .unwrap_or_else(|| panic!("{what}: no line with {expected:?} in:\n{err}"));
         assert!(line.starts_with("[ALERT]    ("), "{line}");
-        assert!(line.contains(&format!("parsing [{}", p.display())), "{line}");
-        assert!(err.contains(&format!("Error(s) found in configuration file : {}", p.display())), "{err}");
-        assert!(err.trim_end().ends_with("Fatal errors found in configuration."), "{err}");
+        assert!(
+            line.contains(&format!("parsing [{}", p.display())),
+            "{line}"
+        );
+        assert!(
+            err.contains(&format!(
+                "Error(s) found in configuration file : {}",
+                p.display()
+            )),
+            "{err}"
+        );
+        assert!(
+            err.trim_end()
+                .ends_with("Fatal errors found in configuration."),
+            "{err}"
+        );
     }
 }
 
@@ -72,7 +110,9 @@ fn broken_configs_fail_with_file_line_and_expectation() {
 fn missing_file_and_bad_flags_are_refused() {
     let o = halb(&["proxy", "-c", "-f", "/nonexistent/haproxy.cfg"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o).1.contains("Could not open configuration file /nonexistent/haproxy.cfg"));
+    assert!(text(&o)
+        .1
+        .contains("Could not open configuration file /nonexistent/haproxy.cfg"));
     let o = halb(&["proxy", "-c"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o).1.contains("No configuration file specified"));
@@ -91,16 +131,34 @@ fn missing_file_and_bad_flags_are_refused() {
 fn a_directory_loads_its_cfg_files_in_name_order() {
     let s = Scratch::new("dir");
     let port = free_port();
-    s.write("10-defaults.cfg", &format!("defaults\n    mode http\n{TIMEOUTS}"));
-    s.write("20-front.cfg", &format!("frontend f\n    bind 127.0.0.1:{port}\n    default_backend app\n"));
+    s.write(
+        "10-defaults.cfg",
+        &format!("defaults\n    mode http\n{TIMEOUTS}"),
+    );
+    s.write(
+        "20-front.cfg",
+        &format!("frontend f\n    bind 127.0.0.1:{port}\n    default_backend app\n"),
+    );
     s.write("30-back.cfg", "backend app\n    server a 127.0.0.1:9\n");
     s.write("README", "this is not a configuration file\n");
     let o = halb(&["proxy", "-c", "-f", s.0.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
     // Several -f options add up, in order: a file naming a backend defined later still works.
-    let a = s.write("a.conf", &format!("defaults\n{TIMEOUTS}frontend f\n    bind 127.0.0.1:{port}\n    default_backend b\n"));
+    let a = s.write(
+        "a.conf",
+        &format!(
+            "defaults\n{TIMEOUTS}frontend f\n    bind 127.0.0.1:{port}\n    default_backend b\n"
+        ),
+    );
     let b = s.write("b.conf", "backend b\n");
-    let o = halb(&["proxy", "-c", "-f", a.to_str().unwrap(), "-f", b.to_str().unwrap()]);
+    let o = halb(&[
+        "proxy",
+        "-c",
+        "-f",
+        a.to_str().unwrap(),
+        "-f",
+        b.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
 }
 
@@ -167,7 +225,11 @@ fn daemon_writes_pidfile_and_stops_on_sigterm() {
     let pidfile = s.path("halb.pid");
     let cfg = s.write(
         "d.cfg",
-        &tcp_config(port, echo_server(), &format!("    daemon\n    pidfile {}\n", pidfile.display())),
+        &tcp_config(
+            port,
+            echo_server(),
+            &format!("    daemon\n    pidfile {}\n", pidfile.display()),
+        ),
     );
     // The command returns once the worker has detached.
     let o = Command::new(HALB)
@@ -186,7 +248,10 @@ fn daemon_writes_pidfile_and_stops_on_sigterm() {
     assert_eq!(echo_through(addr, b"hello daemon"), b"hello daemon");
     // SAFETY: sending a signal to the daemon we started.
     unsafe { libc::kill(pid, libc::SIGTERM) };
-    assert!(wait_for(Duration::from_secs(5), || (!alive(pid)).then_some(())).is_some(), "SIGTERM stops it");
+    assert!(
+        wait_for(Duration::from_secs(5), || (!alive(pid)).then_some(())).is_some(),
+        "SIGTERM stops it"
+    );
 }
 
 #[test]
@@ -213,12 +278,16 @@ fn sigusr1_finishes_sessions_then_exits() {
         wait_for(Duration::from_secs(5), || (!connects(addr)).then_some(())).is_some(),
         "no new connection is accepted after SIGUSR1"
     );
-    assert!(child.try_wait().unwrap().is_none(), "still running while a session is open");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "still running while a session is open"
+    );
     open.write_all(b"after!").unwrap();
     open.read_exact(&mut buf).unwrap();
     assert_eq!(&buf, b"after!", "the open session still works");
     drop(open);
-    let status = wait_for(Duration::from_secs(10), || child.try_wait().unwrap()).expect("exits once sessions are done");
+    let status = wait_for(Duration::from_secs(10), || child.try_wait().unwrap())
+        .expect("exits once sessions are done");
     assert!(status.success(), "{status:?}");
 }
 
@@ -254,7 +323,10 @@ fn require_root(what: &str) -> bool {
     if is_root() {
         return true;
     }
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "{what} needs root, and CI=true");
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "{what} needs root, and CI=true"
+    );
     eprintln!("SKIP {what}: needs root");
     false
 }
@@ -268,7 +340,10 @@ fn chroots_and_drops_privileges_after_binding() {
     let port = free_port();
     let jail = s.path("jail");
     std::fs::create_dir_all(&jail).unwrap();
-    let global = format!("    user nobody\n    group nogroup\n    chroot {}\n", jail.display());
+    let global = format!(
+        "    user nobody\n    group nogroup\n    chroot {}\n",
+        jail.display()
+    );
     let cfg = s.write("p.cfg", &tcp_config(port, echo_server(), &global));
     let mut child = Command::new(HALB)
         .args(["proxy", "-d", "-f", cfg.to_str().unwrap()])
@@ -279,14 +354,28 @@ fn chroots_and_drops_privileges_after_binding() {
     let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
     assert!(wait_for(Duration::from_secs(5), || connects(addr).then_some(())).is_some());
     let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
-    let uid_line = status.lines().find(|l| l.starts_with("Uid:")).unwrap().to_string();
-    let gid_line = status.lines().find(|l| l.starts_with("Gid:")).unwrap().to_string();
+    let uid_line = status
+        .lines()
+        .find(|l| l.starts_with("Uid:"))
+        .unwrap()
+        .to_string();
+    let gid_line = status
+        .lines()
+        .find(|l| l.starts_with("Gid:"))
+        .unwrap()
+        .to_string();
     let root = std::fs::read_link(format!("/proc/{}/root", child.id())).unwrap();
     assert_eq!(echo_through(addr, b"still serving"), b"still serving");
     let _ = child.kill();
     let _ = child.wait();
-    assert!(uid_line.split_whitespace().skip(1).all(|u| u == "65534"), "{uid_line}");
-    assert!(gid_line.split_whitespace().skip(1).all(|g| g == "65534"), "{gid_line}");
+    assert!(
+        uid_line.split_whitespace().skip(1).all(|u| u == "65534"),
+        "{uid_line}"
+    );
+    assert!(
+        gid_line.split_whitespace().skip(1).all(|g| g == "65534"),
+        "{gid_line}"
+    );
     assert_eq!(root, jail.canonicalize().unwrap(), "chrooted");
 }
 
@@ -294,9 +383,18 @@ fn chroots_and_drops_privileges_after_binding() {
 fn strict_limits_refuse_to_start_short_of_descriptors() {
     let s = Scratch::new("limits");
     let port = free_port();
-    let strict = s.write("s.cfg", &tcp_config(port, echo_server(), "    maxconn 100000\n"));
+    let strict = s.write(
+        "s.cfg",
+        &tcp_config(port, echo_server(), "    maxconn 100000\n"),
+    );
     let o = Command::new("sh")
-        .args(["-c", &format!("ulimit -Sn 1024 && ulimit -Hn 1024 && exec {HALB} proxy -d -f {}", strict.display())])
+        .args([
+            "-c",
+            &format!(
+                "ulimit -Sn 1024 && ulimit -Hn 1024 && exec {HALB} proxy -d -f {}",
+                strict.display()
+            ),
+        ])
         .output()
         .unwrap();
     let (_, err) = text(&o);
@@ -305,9 +403,22 @@ fn strict_limits_refuse_to_start_short_of_descriptors() {
     assert!(err.contains("limit is 1024"), "{err}");
 
     // With `no strict-limits` it starts anyway, with a warning.
-    let lax = s.write("l.cfg", &tcp_config(port, echo_server(), "    maxconn 100000\n    no strict-limits\n"));
+    let lax = s.write(
+        "l.cfg",
+        &tcp_config(
+            port,
+            echo_server(),
+            "    maxconn 100000\n    no strict-limits\n",
+        ),
+    );
     let mut child = Command::new("sh")
-        .args(["-c", &format!("ulimit -Sn 1024 && ulimit -Hn 1024 && exec {HALB} proxy -d -f {}", lax.display())])
+        .args([
+            "-c",
+            &format!(
+                "ulimit -Sn 1024 && ulimit -Hn 1024 && exec {HALB} proxy -d -f {}",
+                lax.display()
+            ),
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -326,9 +437,15 @@ fn invoked_as_haproxy_it_is_the_proxy() {
     let link = s.path("haproxy");
     std::os::unix::fs::symlink(HALB, &link).unwrap();
     let cfg = manifest_dir().join("tests/data/haproxy/seed000-haproxy.cfg");
-    let o = Command::new(&link).args(["-c", "-f", cfg.to_str().unwrap()]).output().unwrap();
+    let o = Command::new(&link)
+        .args(["-c", "-f", cfg.to_str().unwrap()])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
     assert!(text(&o).0.contains("Configuration file is valid"));
-    let o = Command::new(&link).args(["-c", "-f", "/nonexistent.cfg"]).output().unwrap();
+    let o = Command::new(&link)
+        .args(["-c", "-f", "/nonexistent.cfg"])
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(1));
 }

@@ -239,10 +239,20 @@ fn sighup_with_the_same_config_keeps_state_and_a_new_priority_applies() {
     );
     assert!(!lb2.log_contains("Entering MASTER STATE"));
 
+    // A new config that cannot run here is refused; the running one stays.
+    lab.write(
+        "lb1.conf",
+        &v3("MASTER", 100, "").replace("interface eth0", "interface nosuchif0"),
+    );
+    lb1.signal("HUP");
+    assert!(wait_until(LONG, || lb1
+        .log_contains("keeping the running configuration")));
+    assert_eq!(lab.holders(v), vec![0]);
+
     // The same file with a lower priority: the reload restarts the instance, lb2 wins.
     lab.write("lb1.conf", &v3("MASTER", 80, ""));
     lb1.signal("HUP");
-    assert!(wait_until(LONG, || lb1.count_in_log("Reload finished") == 2));
+    assert!(wait_until(LONG, || lb1.count_in_log("Reload finished") == 3));
     assert!(wait_until(LONG, || lab.holders(v) == vec![1]));
 }
 
@@ -286,4 +296,88 @@ fn without_dont_fork_the_daemon_detaches_and_writes_its_pid_file() {
         wait_until(LONG, || !pid_file.exists()),
         "pid file left behind"
     );
+}
+
+#[test]
+fn sync_group_members_fail_over_together() {
+    let Some(lab) = Lab::new(2) else { return };
+    let v1 = vip();
+    let v2 = std::net::Ipv4Addr::new(198, 18, 7, 101);
+    let healthy = lab.path("healthy");
+    std::fs::write(&healthy, "").expect("flag file");
+    let block = format!(
+        "vrrp_script chk_flag {{\n    script \"test -f {}\"\n    interval 1\n}}\n",
+        healthy.display()
+    );
+    let states = lab.path("group.states");
+    let notify = lab.write_script(
+        "notify-group.sh",
+        &format!("echo \"$@\" >> {}", states.display()),
+    );
+    let conf = |state: &'static str, prio: u8, track: bool| {
+        let mut a = InstanceConf::new(state, prio, v1);
+        a.advert_int = "0.5";
+        if track {
+            a.extra = "    track_script {\n        chk_flag\n    }".to_string();
+        }
+        let mut b = InstanceConf::new(state, prio, v2);
+        b.name = "VI_2";
+        b.vrid = 52;
+        b.advert_int = "0.5";
+        let mut text = keepalived_conf(3, &block, &[a, b]);
+        text.push_str(&format!(
+            "vrrp_sync_group G1 {{\n    group {{\n        VI_1\n        VI_2\n    }}\n    notify {}\n}}\n",
+            notify.display()
+        ));
+        text
+    };
+    let lb1 = lab.start_halb(0, "lb1", &conf("MASTER", 100, true));
+    assert!(wait_until(LONG, || lab.holders(v1) == vec![0]
+        && lab.holders(v2) == vec![0]));
+    let lb2 = lab.start_halb(1, "lb2", &conf("BACKUP", 90, false));
+    assert!(wait_until(LONG, || lb2
+        .count_in_log("Entering BACKUP STATE")
+        >= 2));
+
+    // Only VI_1 tracks the script; the group takes VI_2 along.
+    std::fs::remove_file(&healthy).expect("remove flag");
+    assert!(
+        wait_until(LONG, || lab.holders(v1) == vec![1]
+            && lab.holders(v2) == vec![1]),
+        "group did not move together: VI_1 on {:?}, VI_2 on {:?}",
+        lab.holders(v1),
+        lab.holders(v2)
+    );
+    assert!(lb1.log_contains("VRRP_Group(G1) Syncing instances to FAULT state"));
+    assert!(wait_until(LONG, || std::fs::read_to_string(&states)
+        .unwrap_or_default()
+        .contains("GROUP G1 FAULT")));
+}
+
+#[test]
+fn unicast_peers_elect_and_fail_over() {
+    let Some(lab) = Lab::new(2) else { return };
+    let v = vip();
+    let unicast = |me: usize, peer: usize| {
+        format!(
+            "    unicast_src_ip {}\n    unicast_peer {{\n        {}\n    }}",
+            lab.addr(me),
+            lab.addr(peer)
+        )
+    };
+    let lb1 = lab.start_halb(0, "lb1", &v3("MASTER", 100, &unicast(0, 1)));
+    assert!(wait_until(LONG, || lab.holders(v) == vec![0]));
+    let lb2 = lab.start_halb(1, "lb2", &v3("BACKUP", 90, &unicast(1, 0)));
+    assert!(wait_until(LONG, || lb2.log_contains("Entering BACKUP STATE")));
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(
+        lab.holders(v),
+        vec![0],
+        "backup must hear the unicast adverts"
+    );
+    assert!(!lb2.log_contains("Entering MASTER STATE"));
+
+    lb1.signal("KILL");
+    assert!(wait_until(LONG, || lab.has_addr(1, v)));
+    assert!(lb2.log_contains("(VI_1) Entering MASTER STATE"));
 }

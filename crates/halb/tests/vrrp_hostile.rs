@@ -125,6 +125,9 @@ fn hostile_adverts_are_dropped_and_counted_and_a_valid_one_is_obeyed() {
     // The fake master goes silent: lb1 takes over again.
     assert!(wait_until(LONG, || lab.holders(v) == vec![0]));
 
+    // SIGUSR1 dumps the counters while running.
+    lb1.signal("USR1");
+    assert!(wait_until(LONG, || lb1.log_contains("VRRP packets: accepted")));
     lb1.signal("TERM");
     assert_eq!(lb1.wait_exit(LONG), Some(0));
     let log = lb1.log_text();

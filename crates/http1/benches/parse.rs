@@ -58,7 +58,10 @@ fn main() {
     let mut head = Head::with_capacity(32);
 
     // Baseline: httparse alone, into a stack array, no validation.
-    for (name, buf) in [("httparse alone curl", CURL), ("httparse alone browser", BROWSER)] {
+    for (name, buf) in [
+        ("httparse alone curl", CURL),
+        ("httparse alone browser", BROWSER),
+    ] {
         time(name, buf.len(), iters, || {
             let mut headers = [httparse::EMPTY_HEADER; 32];
             let mut req = httparse::Request::new(&mut headers);
@@ -67,7 +70,10 @@ fn main() {
             black_box(&req);
         });
     }
-    for (name, buf) in [("parse_request curl", CURL), ("parse_request browser", BROWSER)] {
+    for (name, buf) in [
+        ("parse_request curl", CURL),
+        ("parse_request browser", BROWSER),
+    ] {
         time(name, buf.len(), iters, || {
             let r = head.parse_request(black_box(buf), &limits);
             assert!(matches!(r, Ok(Parsed::Complete(_))));

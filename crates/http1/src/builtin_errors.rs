@@ -162,7 +162,11 @@ mod tests {
             panic!("page {status} does not parse");
         };
         assert_eq!(head.status, status);
-        assert_eq!(head.content_length, Some((page.len() - n) as u64), "page {status}");
+        assert_eq!(
+            head.content_length,
+            Some((page.len() - n) as u64),
+            "page {status}"
+        );
         assert_eq!(validate_errorfile("builtin", page).unwrap(), status);
     }
 
@@ -186,12 +190,18 @@ mod tests {
 
     #[test]
     fn errorfile_that_is_not_a_response_names_the_file() {
-        let e = validate_errorfile("/etc/haproxy/errors/503.http", b"<html>oops</html>\n")
-            .unwrap_err();
+        let e =
+            validate_errorfile("/etc/haproxy/errors/503.http", b"<html>oops</html>\n").unwrap_err();
         assert!(matches!(e, ErrorFileError::Invalid { .. }));
-        assert!(e.to_string().contains("/etc/haproxy/errors/503.http"), "{e}");
-        let e = validate_errorfile("x.http", b"HTTP/1.0 503 Service Unavailable\r\nCache-Control: no")
-            .unwrap_err();
+        assert!(
+            e.to_string().contains("/etc/haproxy/errors/503.http"),
+            "{e}"
+        );
+        let e = validate_errorfile(
+            "x.http",
+            b"HTTP/1.0 503 Service Unavailable\r\nCache-Control: no",
+        )
+        .unwrap_err();
         assert!(matches!(e, ErrorFileError::Incomplete { .. }), "{e}");
         let e = validate_errorfile("x.http", b"").unwrap_err();
         assert!(matches!(e, ErrorFileError::Incomplete { .. }), "{e}");

@@ -65,7 +65,8 @@ pub enum HeadError {
     #[error("conflicting content-length values")]
     ConflictingContentLength,
     /// `Transfer-Encoding` is empty, malformed, lists `chunked` more than once or not last
-    /// (request side: any final coding other than `chunked`, RFC 9112 §6.3 rule 4).
+    /// (RFC 9112 §6.3 rule 4 for requests); in a response, anything but `chunked` alone
+    /// (haproxy 2.6 answers 502 to `gzip, chunked` too).
     #[error("invalid transfer-encoding")]
     BadTransferEncoding,
     /// A request `Transfer-Encoding` listing a coding other than `chunked` before it

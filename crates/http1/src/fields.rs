@@ -164,7 +164,10 @@ mod tests {
         assert_eq!(content_length(b"0"), Ok((0, 1)));
         assert_eq!(content_length(b"42"), Ok((42, 2)));
         assert_eq!(content_length(b"42 , 42,42"), Ok((42, 2)));
-        assert_eq!(content_length(b"1,2"), Err(HeadError::ConflictingContentLength));
+        assert_eq!(
+            content_length(b"1,2"),
+            Err(HeadError::ConflictingContentLength)
+        );
         assert_eq!(content_length(b"1,,1"), Err(HeadError::BadContentLength));
         assert_eq!(content_length(b"1 2"), Err(HeadError::BadContentLength));
     }
@@ -189,7 +192,10 @@ mod tests {
             CodingList::default().add(b"chu(nked"),
             Err(HeadError::BadTransferEncoding)
         );
-        assert_eq!(CodingList::default().add(b" , "), Err(HeadError::BadTransferEncoding));
+        assert_eq!(
+            CodingList::default().add(b" , "),
+            Err(HeadError::BadTransferEncoding)
+        );
     }
 
     #[test]

@@ -22,9 +22,21 @@ const STACK_HEADER_SLOTS: usize = 128;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Largest head in bytes: `tune.bufsize - tune.maxrewrite` (16384 - 1024 by default).
+    /// Values above `u32::MAX` act as `u32::MAX` (spans are 32-bit).
     pub max_head_len: usize,
-    /// Most header lines: `tune.http.maxhdr` (101 by default).
+    /// Most header lines: `tune.http.maxhdr` (101 by default; HAProxy caps it at 32767, and so
+    /// does the parser).
     pub max_headers: usize,
+}
+
+impl Limits {
+    /// The limits as the parser applies them.
+    fn clamped(&self) -> Limits {
+        Limits {
+            max_head_len: self.max_head_len.min(u32::MAX as usize),
+            max_headers: self.max_headers.min(32767),
+        }
+    }
 }
 
 impl Default for Limits {
@@ -132,8 +144,9 @@ pub enum TransferCoding {
     Absent,
     /// `chunked` is the final coding: the body is chunked.
     Chunked,
-    /// A final coding other than `chunked` (responses only; requests are refused): the body
-    /// runs until the connection closes.
+    /// A final coding other than `chunked`: the body runs until the connection closes
+    /// (RFC 9112 §6.3). Never produced by the parser, which follows haproxy 2.6 in refusing
+    /// such messages (400 request, 502 response); kept for heads built by hand.
     NotChunked,
 }
 
@@ -173,11 +186,11 @@ pub struct Head {
     pub upgrade: Option<u16>,
     /// Index in `headers` of the `Host` header (requests).
     pub host: Option<u16>,
-    /// The request carries `Expect: 100-continue`.
+    /// The request carries `Expect: 100-continue` (and is HTTP/1.1).
     pub expect_continue: bool,
-    /// The framing was ambiguous but recoverable (`Transfer-Encoding` with `Content-Length`, or
-    /// `Transfer-Encoding` in an HTTP/1.0 response): `Content-Length` was dropped and the
-    /// connection must be closed after this exchange, as HAProxy does.
+    /// The framing was ambiguous but recoverable (a request with `Transfer-Encoding` and
+    /// `Content-Length`, or an HTTP/1.0 response with `Transfer-Encoding`): the connection
+    /// must be closed after this exchange, as HAProxy does.
     pub close_after_response: bool,
     /// `headers` no longer matches the raw bytes (a duplicate or overridden `Content-Length` was
     /// dropped or narrowed): forward through [`crate::rewrite::write_head`], never verbatim.
@@ -199,6 +212,7 @@ impl Head {
     /// which is [`HeadError::TooLarge`]). On `Err`, answer `err.status(Side::Request)` (400).
     pub fn parse_request(&mut self, buf: &[u8], limits: &Limits) -> Result<Parsed, HeadError> {
         self.clear();
+        let limits = &limits.clamped();
         let window = &buf[..buf.len().min(limits.max_head_len)];
         let mut slots =
             [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; STACK_HEADER_SLOTS];
@@ -250,6 +264,7 @@ impl Head {
     /// On `Err`, answer `err.status(Side::Response)` (502).
     pub fn parse_response(&mut self, buf: &[u8], limits: &Limits) -> Result<Parsed, HeadError> {
         self.clear();
+        let limits = &limits.clamped();
         let window = &buf[..buf.len().min(limits.max_head_len)];
         let mut slots =
             [const { MaybeUninit::<httparse::Header<'_>>::uninit() }; STACK_HEADER_SLOTS];
@@ -268,7 +283,9 @@ impl Head {
         {
             Ok(httparse::Status::Complete(len)) => len,
             Ok(httparse::Status::Partial) => return partial(window, limits),
-            Err(e) => return Err(map_httparse_error(e, window, limits, true)),
+            // httparse reports a bad status code as `Token` in some paths.
+            Err(httparse::Error::Token) => return Err(HeadError::BadStatusLine),
+            Err(e) => return Err(map_httparse_error(e, window, limits, false)),
         };
         let (Some(code), Some(minor)) = (resp.code, resp.version) else {
             return Err(HeadError::BadStatusLine);
@@ -328,9 +345,9 @@ impl Head {
                     self.host = Some(index as u16);
                 }
                 6 if name.eq_ignore_ascii_case(b"expect") && side == Side::Request => {
-                    if line.value.eq_ignore_ascii_case(b"100-continue") {
-                        self.expect_continue = true;
-                    }
+                    // RFC 9110 §10.1.1: ignored in an HTTP/1.0 request.
+                    self.expect_continue |= self.version == Version::Http11
+                        && line.value.eq_ignore_ascii_case(b"100-continue");
                 }
                 7 if name.eq_ignore_ascii_case(b"upgrade") => {
                     if self.upgrade.is_none() {
@@ -429,6 +446,12 @@ impl Head {
                 }
             }
             Side::Response => {
+                // haproxy 2.6.12 answers 502 to any response coding but `chunked` alone
+                // (`gzip`, `gzip, chunked`, `chunked, gzip` alike), rather than reading a
+                // close-delimited body as RFC 9112 §6.3 would allow.
+                if codings.other || !codings.last_is_chunked {
+                    return Err(HeadError::BadTransferEncoding);
+                }
                 if self.version == Version::Http10 {
                     self.close_after_response = true;
                 }
@@ -440,8 +463,9 @@ impl Head {
             TransferCoding::NotChunked
         };
         if let Some(at) = content_length_at {
-            // Transfer-Encoding overrides Content-Length; the pair is a smuggling attempt or a
-            // broken peer, so the connection is not reused afterwards.
+            // Transfer-Encoding overrides Content-Length. In a request the pair is a smuggling
+            // attempt, so the client connection is not reused afterwards; haproxy 2.6 keeps the
+            // client connection open after such a response, and so do we.
             self.headers.remove(at);
             for index in [&mut self.upgrade, &mut self.host].into_iter().flatten() {
                 if usize::from(*index) > at {
@@ -449,7 +473,7 @@ impl Head {
                 }
             }
             self.content_length = None;
-            self.close_after_response = true;
+            self.close_after_response |= side == Side::Request;
             self.edited = true;
         }
         Ok(())
@@ -511,6 +535,14 @@ impl Head {
                 .and_then(|i| self.headers.get(usize::from(i)))
                 .map(|h| h.value),
         }
+    }
+
+    /// The query string of the target, without the `?` (HAProxy's `query` fetch); `None` when
+    /// the target has no `?`.
+    pub fn query(&self, buf: &[u8]) -> Option<Span> {
+        let target = self.target.of(buf);
+        let q = target.iter().position(|&b| b == b'?')?;
+        Some(Span::new(self.target.start + q as u32 + 1, self.target.end))
     }
 
     /// The path of the target without the query string (HAProxy's `path` fetch): for an

@@ -154,7 +154,7 @@ fn write_connection(buf: &[u8], head: &Head, edits: &[Edit<'_>], wanted: &[u8], 
     out.extend_from_slice(b"connection: ");
     let value_start = out.len();
     for (i, field) in head.headers.iter().enumerate() {
-        if !field.name.of(buf).eq_ignore_ascii_case(b"connection") {
+        if field.name.len() != 10 || !field.name.of(buf).eq_ignore_ascii_case(b"connection") {
             continue;
         }
         let Some(value) = edited_value(buf, head, edits, i) else {

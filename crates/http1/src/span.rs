@@ -55,7 +55,8 @@ pub struct HeaderField {
 }
 
 /// The span of `part`, a sub-slice of `buf`, or an empty span at 0 when `part` does not point
-/// into `buf` (httparse hands back a static `""` in a few corner cases).
+/// into `buf` (httparse hands back a static `""` in a few corner cases). Checked rather than
+/// assumed: a wrong guess here would make a span name the wrong bytes.
 #[inline]
 pub(crate) fn span_in(buf: &[u8], part: &[u8]) -> Span {
     let base = buf.as_ptr() as usize;

@@ -68,7 +68,13 @@ fn hex_sizes_of_every_case_and_leading_zeros() {
 fn largest_chunk_size_is_accepted() {
     let mut decoder = ChunkedDecoder::new();
     let p = decoder.decode(b"ffffffffffffffff\r\nabc").unwrap();
-    assert_eq!(p, Progress { consumed: 21, done: false });
+    assert_eq!(
+        p,
+        Progress {
+            consumed: 21,
+            done: false
+        }
+    );
 }
 
 #[test]
@@ -97,7 +103,12 @@ fn malformed_framing_is_refused() {
         (b"0\r\n\n", ChunkedError::BadTrailer),
     ];
     for (body, want) in cases {
-        assert_eq!(whole(body), Err(*want), "{:?}", String::from_utf8_lossy(body));
+        assert_eq!(
+            whole(body),
+            Err(*want),
+            "{:?}",
+            String::from_utf8_lossy(body)
+        );
     }
 }
 
@@ -127,21 +138,63 @@ fn trailers_are_bounded() {
 fn body_framer_for_each_kind() {
     let mut f = BodyFramer::new(BodyKind::None);
     assert!(f.is_done());
-    assert_eq!(f.advance(b"abc").unwrap(), Progress { consumed: 0, done: true });
+    assert_eq!(
+        f.advance(b"abc").unwrap(),
+        Progress {
+            consumed: 0,
+            done: true
+        }
+    );
 
     let mut f = BodyFramer::new(BodyKind::ContentLength(5));
-    assert_eq!(f.advance(b"abc").unwrap(), Progress { consumed: 3, done: false });
+    assert_eq!(
+        f.advance(b"abc").unwrap(),
+        Progress {
+            consumed: 3,
+            done: false
+        }
+    );
     assert!(!f.close_is_clean());
-    assert_eq!(f.advance(b"defgh").unwrap(), Progress { consumed: 2, done: true });
+    assert_eq!(
+        f.advance(b"defgh").unwrap(),
+        Progress {
+            consumed: 2,
+            done: true
+        }
+    );
     assert!(f.is_done());
-    assert_eq!(f.advance(b"gh").unwrap(), Progress { consumed: 0, done: true });
+    assert_eq!(
+        f.advance(b"gh").unwrap(),
+        Progress {
+            consumed: 0,
+            done: true
+        }
+    );
 
     let mut f = BodyFramer::new(BodyKind::Chunked);
-    assert_eq!(f.advance(b"1\r\na\r\n0\r").unwrap(), Progress { consumed: 8, done: false });
-    assert_eq!(f.advance(b"\n\r\nNEXT").unwrap(), Progress { consumed: 3, done: true });
+    assert_eq!(
+        f.advance(b"1\r\na\r\n0\r").unwrap(),
+        Progress {
+            consumed: 8,
+            done: false
+        }
+    );
+    assert_eq!(
+        f.advance(b"\n\r\nNEXT").unwrap(),
+        Progress {
+            consumed: 3,
+            done: true
+        }
+    );
 
     let mut f = BodyFramer::new(BodyKind::CloseDelimited);
-    assert_eq!(f.advance(b"anything").unwrap(), Progress { consumed: 8, done: false });
+    assert_eq!(
+        f.advance(b"anything").unwrap(),
+        Progress {
+            consumed: 8,
+            done: false
+        }
+    );
     assert!(f.close_is_clean());
     assert!(!f.is_done());
 

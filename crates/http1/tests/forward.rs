@@ -49,7 +49,8 @@ fn http10_request_gets_keep_alive_towards_the_server_after_x_forwarded_for() {
 
 #[test]
 fn close_token_is_removed_and_other_tokens_stay_in_place() {
-    let buf = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Foo, close\r\nFoo: 1\r\nAccept: */*\r\n\r\n";
+    let buf =
+        b"GET / HTTP/1.1\r\nHost: x\r\nConnection: Foo, close\r\nFoo: 1\r\nAccept: */*\r\n\r\n";
     assert_eq!(
         to_server(buf, &[XFF]),
         "GET / HTTP/1.1\r\nhost: x\r\nconnection: Foo\r\nfoo: 1\r\naccept: */*\r\nx-forwarded-for: 127.0.0.1\r\n\r\n"
@@ -122,7 +123,14 @@ fn as_received_leaves_connection_alone() {
     let buf = b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n";
     let head = request(buf);
     let mut out = Vec::new();
-    write_head(buf, &head, Side::Request, &[], ConnectionHeader::AsReceived, &mut out);
+    write_head(
+        buf,
+        &head,
+        Side::Request,
+        &[],
+        ConnectionHeader::AsReceived,
+        &mut out,
+    );
     assert_eq!(out, b"GET / HTTP/1.1\r\nconnection: close\r\n\r\n");
 }
 
@@ -131,11 +139,28 @@ fn close_mode_adds_close_to_http11_only() {
     let buf = b"GET / HTTP/1.1\r\nHost: x\r\nConnection: keep-alive\r\n\r\n";
     let head = request(buf);
     let mut out = Vec::new();
-    write_head(buf, &head, Side::Request, &[], ConnectionHeader::Close, &mut out);
-    assert_eq!(out, b"GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n");
+    write_head(
+        buf,
+        &head,
+        Side::Request,
+        &[],
+        ConnectionHeader::Close,
+        &mut out,
+    );
+    assert_eq!(
+        out,
+        b"GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n"
+    );
     let buf = b"GET / HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n";
     let head = request(buf);
-    write_head(buf, &head, Side::Request, &[], ConnectionHeader::Close, &mut out);
+    write_head(
+        buf,
+        &head,
+        Side::Request,
+        &[],
+        ConnectionHeader::Close,
+        &mut out,
+    );
     assert_eq!(out, b"GET / HTTP/1.0\r\nhost: x\r\n\r\n");
 }
 
@@ -146,8 +171,18 @@ fn responses_to_http10_clients() {
     let buf = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
     let head = response(buf);
     let mut out = Vec::new();
-    write_head(buf, &head, Side::Response, &[], ConnectionHeader::Close, &mut out);
-    assert_eq!(out, b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n");
+    write_head(
+        buf,
+        &head,
+        Side::Response,
+        &[],
+        ConnectionHeader::Close,
+        &mut out,
+    );
+    assert_eq!(
+        out,
+        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n"
+    );
     write_head(
         buf,
         &head,
@@ -156,12 +191,22 @@ fn responses_to_http10_clients() {
         ConnectionHeader::KeepAlive { http10_peer: true },
         &mut out,
     );
-    assert_eq!(out, b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\n");
+    assert_eq!(
+        out,
+        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\n"
+    );
     let edits = [Edit::SetStatus {
         status: 403,
         reason: b"Forbidden",
     }];
-    write_head(buf, &head, Side::Response, &edits, ConnectionHeader::AsReceived, &mut out);
+    write_head(
+        buf,
+        &head,
+        Side::Response,
+        &edits,
+        ConnectionHeader::AsReceived,
+        &mut out,
+    );
     assert_eq!(out, b"HTTP/1.1 403 Forbidden\r\ncontent-length: 2\r\n\r\n");
 }
 
@@ -187,17 +232,49 @@ fn forwarding_does_not_reallocate_once_warm() {
 #[test]
 fn keep_alive_decisions() {
     let cases: &[(&[u8], &[u8], bool)] = &[
-        (b"GET / HTTP/1.1\r\n\r\n", b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", true),
-        (b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n", b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false),
-        (b"GET / HTTP/1.1\r\n\r\n", b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", false),
-        (b"GET / HTTP/1.0\r\n\r\n", b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false),
-        (b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", true),
-        (b"GET / HTTP/1.1\r\n\r\n", b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", false),
-        (b"GET / HTTP/1.1\r\n\r\n", b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n", true),
+        (
+            b"GET / HTTP/1.1\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+            true,
+        ),
+        (
+            b"GET / HTTP/1.1\r\nConnection: close\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+            false,
+        ),
+        (
+            b"GET / HTTP/1.1\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n",
+            false,
+        ),
+        (
+            b"GET / HTTP/1.0\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+            false,
+        ),
+        (
+            b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+            true,
+        ),
+        (
+            b"GET / HTTP/1.1\r\n\r\n",
+            b"HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n",
+            false,
+        ),
+        (
+            b"GET / HTTP/1.1\r\n\r\n",
+            b"HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 0\r\n\r\n",
+            true,
+        ),
         // Close-delimited body: the server's close ends it, so nothing can follow.
         (b"GET / HTTP/1.1\r\n\r\n", b"HTTP/1.1 200 OK\r\n\r\n", false),
         // Repaired framing: never reused.
-        (b"POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false),
+        (
+            b"POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+            false,
+        ),
     ];
     for (req, resp, want) in cases {
         let req_head = request(req);
@@ -217,14 +294,25 @@ fn keep_alive_decisions() {
 fn tunnels_start_after_101_to_an_upgrade_or_2xx_to_connect() {
     let ws = request(b"GET / HTTP/1.1\r\nHost: x\r\nConnection: upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: k\r\n\r\n");
     assert!(ws.is_upgrade_request());
-    let switching = response(b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+    let switching = response(
+        b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+    );
     assert!(starts_tunnel(&ws, &switching));
     let plain = request(b"GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n\r\n");
-    assert!(!plain.is_upgrade_request(), "Upgrade without Connection: upgrade");
+    assert!(
+        !plain.is_upgrade_request(),
+        "Upgrade without Connection: upgrade"
+    );
     assert!(!starts_tunnel(&plain, &switching));
     let connect = request(b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n");
-    assert!(starts_tunnel(&connect, &response(b"HTTP/1.1 200 OK\r\n\r\n")));
-    assert!(!starts_tunnel(&connect, &response(b"HTTP/1.1 403 No\r\n\r\n")));
+    assert!(starts_tunnel(
+        &connect,
+        &response(b"HTTP/1.1 200 OK\r\n\r\n")
+    ));
+    assert!(!starts_tunnel(
+        &connect,
+        &response(b"HTTP/1.1 403 No\r\n\r\n")
+    ));
 }
 
 #[test]

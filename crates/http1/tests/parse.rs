@@ -26,12 +26,16 @@ fn request_head_parts_are_spans_into_the_buffer() {
     assert_eq!(head.target.of(CURL), b"/index.html?x=1");
     assert_eq!(head.target_form, TargetForm::Origin);
     assert_eq!(head.path(CURL).of(CURL), b"/index.html");
+    assert_eq!(head.query(CURL).map(|q| q.of(CURL)), Some(&b"x=1"[..]));
     assert_eq!(head.version, Version::Http11);
     assert_eq!(head.headers.len(), 3);
     assert_eq!(head.name(CURL, 1), b"User-Agent");
     assert_eq!(head.value(CURL, 1), b"curl/7.88.1");
     assert_eq!(head.host, Some(0));
-    assert_eq!(head.authority(CURL).map(|s| s.of(CURL)), Some(&b"127.0.0.1:8080"[..]));
+    assert_eq!(
+        head.authority(CURL).map(|s| s.of(CURL)),
+        Some(&b"127.0.0.1:8080"[..])
+    );
     assert_eq!(head.find(CURL, b"ACCEPT"), Some(2));
     assert_eq!(head.find(CURL, b"cookie"), None);
     assert!(head.wants_keep_alive());
@@ -116,6 +120,7 @@ fn target_forms() {
     complete(&mut head, buf);
     assert_eq!(head.authority(buf).unwrap().of(buf), b"a.example");
     assert_eq!(head.path(buf).of(buf), b"");
+    assert_eq!(head.query(buf), None);
 
     let buf = b"CONNECT a.example:443 HTTP/1.1\r\nHost: a.example:443\r\n\r\n";
     complete(&mut head, buf);
@@ -142,6 +147,9 @@ fn expect_continue_is_detected() {
     let buf = b"POST / HTTP/1.1\r\nHost: x\r\nExpect: something\r\n\r\n";
     complete(&mut head, buf);
     assert!(!head.expect_continue);
+    let buf = b"POST / HTTP/1.0\r\nHost: x\r\nExpect: 100-continue\r\n\r\n";
+    complete(&mut head, buf);
+    assert!(!head.expect_continue, "ignored in HTTP/1.0");
 }
 
 fn response(buf: &[u8]) -> Result<Head, HeadError> {
@@ -157,7 +165,8 @@ fn response(buf: &[u8]) -> Result<Head, HeadError> {
 
 #[test]
 fn response_head_parts() {
-    let buf = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 12\r\n\r\nhello world!";
+    let buf =
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 12\r\n\r\nhello world!";
     let head = response(buf).unwrap();
     assert_eq!(head.status, 200);
     assert_eq!(head.reason.of(buf), b"OK");
@@ -201,7 +210,8 @@ fn interim_responses_come_before_the_final_one() {
 
 #[test]
 fn switching_protocols_is_final_and_starts_a_tunnel() {
-    let buf = b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+    let buf =
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
     let head = response(buf).unwrap();
     assert!(!head.is_interim());
     assert_eq!(response_body_kind(Method::Get, &head), BodyKind::Tunnel);
@@ -210,19 +220,56 @@ fn switching_protocols_is_final_and_starts_a_tunnel() {
 #[test]
 fn response_framing_follows_rfc9112_section_6_3() {
     let cases: &[(Method, &[u8], BodyKind)] = &[
-        (Method::Head, b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", BodyKind::None),
-        (Method::Get, b"HTTP/1.1 204 No Content\r\n\r\n", BodyKind::None),
-        (Method::Get, b"HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n", BodyKind::None),
-        (Method::Get, b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n", BodyKind::None),
-        (Method::Connect, b"HTTP/1.1 200 Connection established\r\n\r\n", BodyKind::Tunnel),
-        (Method::Connect, b"HTTP/1.1 407 Auth\r\nContent-Length: 3\r\n\r\n", BodyKind::ContentLength(3)),
-        (Method::Get, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", BodyKind::Chunked),
-        (Method::Get, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", BodyKind::Chunked),
-        (Method::Get, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", BodyKind::CloseDelimited),
-        (Method::Get, b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", BodyKind::CloseDelimited),
-        (Method::Get, b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", BodyKind::None),
-        (Method::Get, b"HTTP/1.1 200 OK\r\n\r\n", BodyKind::CloseDelimited),
-        (Method::Get, b"HTTP/1.0 200 OK\r\n\r\n", BodyKind::CloseDelimited),
+        (
+            Method::Head,
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n",
+            BodyKind::None,
+        ),
+        (
+            Method::Get,
+            b"HTTP/1.1 204 No Content\r\n\r\n",
+            BodyKind::None,
+        ),
+        (
+            Method::Get,
+            b"HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n",
+            BodyKind::None,
+        ),
+        (
+            Method::Get,
+            b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n",
+            BodyKind::None,
+        ),
+        (
+            Method::Connect,
+            b"HTTP/1.1 200 Connection established\r\n\r\n",
+            BodyKind::Tunnel,
+        ),
+        (
+            Method::Connect,
+            b"HTTP/1.1 407 Auth\r\nContent-Length: 3\r\n\r\n",
+            BodyKind::ContentLength(3),
+        ),
+        (
+            Method::Get,
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+            BodyKind::Chunked,
+        ),
+        (
+            Method::Get,
+            b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+            BodyKind::None,
+        ),
+        (
+            Method::Get,
+            b"HTTP/1.1 200 OK\r\n\r\n",
+            BodyKind::CloseDelimited,
+        ),
+        (
+            Method::Get,
+            b"HTTP/1.0 200 OK\r\n\r\n",
+            BodyKind::CloseDelimited,
+        ),
     ];
     for (method, buf, kind) in cases {
         let head = response(buf).unwrap();
@@ -241,8 +288,41 @@ fn response_with_transfer_encoding_and_content_length_drops_the_length() {
     let head = response(buf).unwrap();
     assert_eq!(head.content_length, None);
     assert_eq!(head.transfer_coding, TransferCoding::Chunked);
-    assert!(head.close_after_response);
+    // haproxy 2.6.12 keeps the client connection open after such a response.
+    assert!(!head.close_after_response);
     assert_eq!(head.headers.len(), 1);
+}
+
+#[test]
+fn response_codings_other_than_chunked_alone_are_502() {
+    // haproxy 2.6.12 answers 502 to all of these rather than reading until close.
+    for te in [
+        &b"gzip"[..],
+        b"gzip, chunked",
+        b"chunked, gzip",
+        b"identity",
+    ] {
+        let mut buf = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: ".to_vec();
+        buf.extend_from_slice(te);
+        buf.extend_from_slice(b"\r\n\r\n");
+        assert_eq!(
+            response(&buf).unwrap_err(),
+            HeadError::BadTransferEncoding,
+            "{te:?}"
+        );
+    }
+}
+
+#[test]
+fn a_head_built_by_hand_with_another_coding_is_close_delimited() {
+    let buf = b"HTTP/1.1 200 OK\r\n\r\n";
+    let mut head = response(buf).unwrap();
+    head.transfer_coding = TransferCoding::NotChunked;
+    assert_eq!(
+        response_body_kind(Method::Get, &head),
+        BodyKind::CloseDelimited
+    );
+    assert_eq!(http1::request_body_kind(&head), BodyKind::CloseDelimited);
 }
 
 #[test]
@@ -260,12 +340,30 @@ fn bad_responses_are_502() {
         (b"HTTP/1.1 20 OK\r\n\r\n", HeadError::BadStatusLine),
         (b"HTTP/3.0 200 OK\r\n\r\n", HeadError::BadVersion),
         (b"garbage\r\n\r\n", HeadError::BadVersion),
-        (b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", HeadError::BadContentLength),
-        (b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", HeadError::ConflictingContentLength),
-        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", HeadError::BadTransferEncoding),
-        (b"HTTP/1.1 200 OK\r\nX-A: a\r\n b\r\n\r\n", HeadError::ObsFold),
-        (b"HTTP/1.1 200 OK\r\nX-A : a\r\n\r\n", HeadError::BadHeaderName),
-        (b"HTTP/1.1 200 OK\r\nX-A: a\x00\r\n\r\n", HeadError::BadHeaderValue),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n",
+            HeadError::BadContentLength,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+            HeadError::ConflictingContentLength,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, chunked\r\n\r\n",
+            HeadError::BadTransferEncoding,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nX-A: a\r\n b\r\n\r\n",
+            HeadError::ObsFold,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nX-A : a\r\n\r\n",
+            HeadError::BadHeaderName,
+        ),
+        (
+            b"HTTP/1.1 200 OK\r\nX-A: a\x00\r\n\r\n",
+            HeadError::BadHeaderValue,
+        ),
     ];
     for (buf, want) in cases {
         let e = response(buf).unwrap_err();

@@ -1,9 +1,7 @@
 //! Every request-smuggling rule (RFC 9112 §6, HAProxy 2.6 behaviour checked against
 //! haproxy 2.6.12), each with the exact bytes that exercise it.
 
-use http1::{
-    request_body_kind, BodyKind, Head, HeadError, Limits, Parsed, Side, TransferCoding,
-};
+use http1::{request_body_kind, BodyKind, Head, HeadError, Limits, Parsed, Side, TransferCoding};
 
 fn parse(req: &[u8]) -> Result<(Head, usize), HeadError> {
     let mut head = Head::default();
@@ -42,7 +40,8 @@ fn transfer_encoding_with_content_length_drops_content_length_and_closes() {
 
 #[test]
 fn content_length_after_transfer_encoding_is_dropped_too() {
-    let req = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\nHost: x\r\n\r\n";
+    let req =
+        b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\nHost: x\r\n\r\n";
     let (head, _) = parse(req).unwrap();
     assert_eq!(names(&head, req), ["Transfer-Encoding", "Host"]);
     // The Host index was shifted along with the removal.
@@ -54,7 +53,10 @@ fn content_length_after_transfer_encoding_is_dropped_too() {
 fn differing_content_lengths_in_one_header_are_refused() {
     let req = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 5, 6\r\n\r\nhello";
     assert_eq!(rejected(req), HeadError::ConflictingContentLength);
-    assert_eq!(HeadError::ConflictingContentLength.status(Side::Request), 400);
+    assert_eq!(
+        HeadError::ConflictingContentLength.status(Side::Request),
+        400
+    );
 }
 
 #[test]
@@ -146,7 +148,10 @@ fn empty_transfer_encoding_is_refused() {
 fn other_coding_before_chunked_is_422() {
     let req = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n";
     assert_eq!(rejected(req), HeadError::UnsupportedTransferCoding);
-    assert_eq!(HeadError::UnsupportedTransferCoding.status(Side::Request), 422);
+    assert_eq!(
+        HeadError::UnsupportedTransferCoding.status(Side::Request),
+        422
+    );
     // The codings of several headers form one list.
     let req = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n";
     assert_eq!(rejected(req), HeadError::UnsupportedTransferCoding);

@@ -137,17 +137,24 @@ pub(crate) fn parse_address(ctx: &mut Ctx<'_>, node: &Node) -> Option<VirtualAdd
         }
         let takes_value = matches!(
             w,
-            "brd" | "broadcast" | "dev" | "scope" | "label" | "peer" | "track_group" | "preferred_lft"
+            "brd"
+                | "broadcast"
+                | "dev"
+                | "scope"
+                | "label"
+                | "peer"
+                | "track_group"
+                | "preferred_lft"
         );
         if !takes_value {
-            ctx.error(
-                node.loc,
-                format!("address {first}: unknown option '{w}'"),
-            );
+            ctx.error(node.loc, format!("address {first}: unknown option '{w}'"));
             return None;
         }
         let Some(v) = words.next() else {
-            ctx.error(node.loc, format!("address {first}: '{w}' is missing its value"));
+            ctx.error(
+                node.loc,
+                format!("address {first}: '{w}' is missing its value"),
+            );
             return None;
         };
         match w {
@@ -160,7 +167,10 @@ pub(crate) fn parse_address(ctx: &mut Ctx<'_>, node: &Node) -> Option<VirtualAdd
                 match b {
                     Some(b) if a.addr.is_ipv4() => a.broadcast = Some(b),
                     _ => {
-                        ctx.error(node.loc, format!("address {first}: invalid broadcast '{v}'"));
+                        ctx.error(
+                            node.loc,
+                            format!("address {first}: invalid broadcast '{v}'"),
+                        );
                         return None;
                     }
                 }

@@ -3,16 +3,18 @@
 //! [`Config`] is what the VRRP runtime consumes.
 
 use crate::address::{VirtualAddress, VirtualRoute};
-use crate::diag::Diags;
+use crate::diag::{Diagnostic, Diags};
 use crate::global_defs::{self, GlobalDefs};
 use crate::keyword::{walk, Ctx, KeepsRaw, Keyword, Shape, Table};
+use crate::model::Location;
 use crate::model::RawStatement;
 use crate::sync_group::{self, SyncGroup};
 use crate::tree::Node;
 use crate::virtual_server::{self, VirtualServer};
 use crate::vrrp_instance::{self, VrrpInstance};
 use crate::vrrp_script::{self, TrackFile, VrrpScript};
-use crate::{static_config, model::TrackRef};
+use crate::Severity;
+use crate::{model::TrackRef, static_config};
 use std::collections::{BTreeSet, HashMap};
 
 /// A parsed, validated keepalived configuration.
@@ -185,7 +187,10 @@ pub(crate) fn build(nodes: &[Node], diags: &mut Diags) -> Config {
             continue;
         };
         if seen.contains_key(&inst.name) {
-            ctx.error(node.loc, format!("vrrp instance {} already defined", inst.name));
+            ctx.error(
+                node.loc,
+                format!("vrrp instance {} already defined", inst.name),
+            );
             continue;
         }
         seen.insert(inst.name.clone(), config.instances.len());
@@ -198,21 +203,38 @@ pub(crate) fn build(nodes: &[Node], diags: &mut Diags) -> Config {
 fn check_references(ctx: &mut Ctx<'_>, config: &mut Config, nodes: &[Node]) {
     let scripts: BTreeSet<String> = config.scripts.iter().map(|s| s.name.clone()).collect();
     let files: BTreeSet<String> = config.track_files.iter().map(|s| s.name.clone()).collect();
-    let line_of = |name: &str| {
+    for inst in &mut config.instances {
+        let scope = format!("vrrp_instance {}", inst.name);
+        drop_unknown(
+            ctx.diags,
+            &scope,
+            &mut inst.track_scripts,
+            &scripts,
+            "track script",
+        );
+        drop_unknown(
+            ctx.diags,
+            &scope,
+            &mut inst.track_files,
+            &files,
+            "track file",
+        );
+    }
+    check_vrid_conflicts(ctx.diags, config, nodes);
+    check_sync_groups(ctx.diags, config, &scripts, &files);
+}
+
+/// Two instances on one interface with one VRID and address family would answer for each
+/// other; keepalived refuses it too ("VI_1 and VI_2 both use VRID 51 with IPv4 on interface
+/// eth0").
+fn check_vrid_conflicts(diags: &mut Diags, config: &Config, nodes: &[Node]) {
+    let loc_of = |name: &str| {
         nodes
             .iter()
             .find(|n| n.arg(1) == Some(name))
             .map(|n| n.loc)
             .unwrap_or_default()
     };
-    for inst in &mut config.instances {
-        let scope = format!("vrrp_instance {}", inst.name);
-        ctx.scoped(scope, |ctx| {
-            keep_known(ctx, &mut inst.track_scripts, &scripts, "track script", nodes);
-            keep_known(ctx, &mut inst.track_files, &files, "track file", nodes);
-        });
-    }
-    // Two instances on one interface with one VRID and family would answer for each other.
     for (i, a) in config.instances.iter().enumerate() {
         for b in &config.instances[..i] {
             let same_link = a.interface.is_some()
@@ -221,113 +243,98 @@ fn check_references(ctx: &mut Ctx<'_>, config: &mut Config, nodes: &[Node]) {
                 && b.unicast_peers.is_empty();
             if same_link && a.virtual_router_id == b.virtual_router_id && a.is_ipv6() == b.is_ipv6()
             {
-                ctx.diags.error(
-                    line_of(&a.name),
+                diags.error(
+                    loc_of(&a.name),
                     format!(
-                        "vrrp_instance {}: virtual_router_id {} on interface {} is already used by vrrp_instance {}",
+                        "vrrp_instance {}: {} and {} both use VRID {} with {} on interface {}",
+                        a.name,
+                        b.name,
                         a.name,
                         a.virtual_router_id,
-                        a.interface.as_deref().unwrap_or(""),
-                        b.name
+                        if a.is_ipv6() { "IPv6" } else { "IPv4" },
+                        a.interface.as_deref().unwrap_or("")
                     ),
                 );
             }
         }
     }
+}
+
+/// Sync group members must exist and belong to one group only.
+fn check_sync_groups(
+    diags: &mut Diags,
+    config: &mut Config,
+    scripts: &BTreeSet<String>,
+    files: &BTreeSet<String>,
+) {
     let instance_names: BTreeSet<String> =
         config.instances.iter().map(|i| i.name.clone()).collect();
     let mut member_of: HashMap<String, String> = HashMap::new();
     for g in &mut config.sync_groups {
-        let group_name = g.name.clone();
-        let group_line = g.location.line;
-        let group_file = g.location.file.clone();
+        let scope = format!("vrrp_sync_group {}", g.name);
         let mut kept = Vec::new();
         for name in std::mem::take(&mut g.instances) {
-            let here = crate::diag::Diagnostic {
-                file: group_file.clone(),
-                line: group_line,
-                severity: crate::Severity::Warning,
-                message: String::new(),
-            };
             if !instance_names.contains(&name) {
-                ctx.diags.list.push(crate::diag::Diagnostic {
-                    message: format!(
-                        "vrrp_sync_group {group_name}: virtual router {name} doesn't exist - ignoring"
-                    ),
-                    ..here
-                });
-                continue;
+                push_at(
+                    diags,
+                    &g.location,
+                    Severity::Warning,
+                    format!("{scope}: virtual router {name} doesn't exist - ignoring"),
+                );
+            } else if let Some(other) = member_of.get(&name) {
+                push_at(
+                    diags,
+                    &g.location,
+                    Severity::Error,
+                    format!("{scope}: vrrp_instance {name} is already in sync group {other}"),
+                );
+            } else {
+                member_of.insert(name.clone(), g.name.clone());
+                kept.push(name);
             }
-            if let Some(other) = member_of.get(&name) {
-                ctx.diags.list.push(crate::diag::Diagnostic {
-                    severity: crate::Severity::Error,
-                    message: format!(
-                        "vrrp_sync_group {group_name}: vrrp_instance {name} is already in sync group {other}"
-                    ),
-                    ..here
-                });
-                continue;
-            }
-            member_of.insert(name.clone(), group_name.clone());
-            kept.push(name);
         }
         if kept.len() == 1 {
-            ctx.diags.list.push(crate::diag::Diagnostic {
-                file: group_file.clone(),
-                line: group_line,
-                severity: crate::Severity::Warning,
-                message: format!(
-                    "vrrp_sync_group {group_name} has only 1 virtual router - this probably isn't what you want"
-                ),
-            });
+            push_at(
+                diags,
+                &g.location,
+                Severity::Warning,
+                format!("{scope} has only 1 virtual router - this probably isn't what you want"),
+            );
         }
         g.instances = kept;
-        let mut unknown = Vec::new();
-        g.track_scripts.retain(|t| {
-            let ok = scripts.contains(&t.name);
-            if !ok {
-                unknown.push(t.clone());
-            }
-            ok
-        });
-        for t in unknown {
-            ctx.diags.list.push(crate::diag::Diagnostic {
-                file: t.location.file.clone(),
-                line: t.location.line,
-                severity: crate::Severity::Warning,
-                message: format!(
-                    "vrrp_sync_group {group_name}: track script {} not found, ignoring...",
-                    t.name
-                ),
-            });
-        }
+        drop_unknown(diags, &scope, &mut g.track_scripts, scripts, "track script");
+        drop_unknown(diags, &scope, &mut g.track_files, files, "track file");
     }
 }
 
+fn push_at(diags: &mut Diags, at: &Location, severity: Severity, message: String) {
+    diags.list.push(Diagnostic {
+        file: at.file.clone(),
+        line: at.line,
+        severity,
+        message,
+    });
+}
+
 /// Drops references to names that do not exist, with keepalived's warning.
-fn keep_known(
-    ctx: &mut Ctx<'_>,
+fn drop_unknown(
+    diags: &mut Diags,
+    scope: &str,
     refs: &mut Vec<TrackRef>,
     known: &BTreeSet<String>,
     what: &str,
-    _nodes: &[Node],
 ) {
-    let mut missing = Vec::new();
-    refs.retain(|r| {
-        let ok = known.contains(&r.name);
-        if !ok {
-            missing.push(r.clone());
-        }
-        ok
-    });
+    let (kept, missing): (Vec<TrackRef>, Vec<TrackRef>) = std::mem::take(refs)
+        .into_iter()
+        .partition(|r| known.contains(&r.name));
+    *refs = kept;
     for r in missing {
-        let msg = format!("{}: {what} {} not found, ignoring...", ctx.scope, r.name);
-        ctx.diags.list.push(crate::diag::Diagnostic {
-            file: r.location.file,
-            line: r.location.line,
-            severity: crate::Severity::Warning,
-            message: msg,
-        });
+        push_at(
+            diags,
+            &r.location,
+            Severity::Warning,
+            format!("{scope}: {what} {} not found, ignoring...", r.name),
+        );
     }
 }
 

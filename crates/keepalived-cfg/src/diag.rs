@@ -51,7 +51,11 @@ pub enum ConfigError {
     Read { path: String, reason: String },
     /// The configuration was read and has at least one error. `diagnostics` holds every
     /// diagnostic in file order, warnings included, so a `-t` run can print them all.
-    #[error("{} error(s) in configuration; first: {}", count_errors(diagnostics), first_error(diagnostics))]
+    #[error(
+        "{} error(s) in configuration; first: {}",
+        count_errors(diagnostics),
+        first_error(diagnostics)
+    )]
     Invalid { diagnostics: Vec<Diagnostic> },
 }
 

@@ -205,7 +205,10 @@ mod tests {
 
     #[test]
     fn braces_expand_in_order() {
-        assert_eq!(expand_braces("a{b,c{d,e}}f", 0), vec!["abf", "acdf", "acef"]);
+        assert_eq!(
+            expand_braces("a{b,c{d,e}}f", 0),
+            vec!["abf", "acdf", "acef"]
+        );
     }
 
     #[test]

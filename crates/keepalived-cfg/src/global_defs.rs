@@ -140,7 +140,9 @@ fn to_u32(v: u64) -> u32 {
 pub(crate) static TABLE: Table<GlobalDefs> = Table {
     block: "global_defs",
     served: &[
-        Keyword::new("router_id", Shape::Line, |c, g, n| g.router_id = string_arg(c, n)),
+        Keyword::new("router_id", Shape::Line, |c, g, n| {
+            g.router_id = string_arg(c, n)
+        }),
         Keyword::new("notification_email", Shape::Block, |_, g, n| {
             g.notification_email
                 .extend(value::block_words(n).into_iter().map(|(_, w)| w));
@@ -157,14 +159,23 @@ pub(crate) static TABLE: Table<GlobalDefs> = Table {
                 g.smtp_connect_timeout = Duration::from_secs(v);
             }
         }),
-        Keyword::new("smtp_alert", Shape::Line, |c, g, n| g.smtp_alert = Some(flag(c, n))),
+        Keyword::new("smtp_alert", Shape::Line, |c, g, n| {
+            g.smtp_alert = Some(flag(c, n))
+        }),
         Keyword::new("enable_traps", Shape::Line, |c, g, n| {
             g.enable_traps = flag(c, n);
-            c.warn(n.loc, "'enable_traps' is not supported yet by halb (no SNMP) - ignored");
+            c.warn(
+                n.loc,
+                "'enable_traps' is not supported yet by halb (no SNMP) - ignored",
+            );
         }),
         Keyword::new("vrrp_version", Shape::Line, |c, g, n| {
             if let Some(v) = uint_arg(c, n, 2, 3) {
-                g.vrrp_version = if v == 2 { VrrpVersion::V2 } else { VrrpVersion::V3 };
+                g.vrrp_version = if v == 2 {
+                    VrrpVersion::V2
+                } else {
+                    VrrpVersion::V3
+                };
             }
         }),
         Keyword::new("vrrp_garp_master_delay", Shape::Line, |c, g, n| {
@@ -208,23 +219,35 @@ pub(crate) static TABLE: Table<GlobalDefs> = Table {
             }
         }),
         Keyword::new("vrrp_mcast_group4", Shape::Line, |c, g, n| {
-            let Some(w) = c.arg(n, 1, "address") else { return };
+            let Some(w) = c.arg(n, 1, "address") else {
+                return;
+            };
             match w.parse::<Ipv4Addr>() {
                 Ok(a) if a.is_multicast() => g.vrrp_mcast_group4 = a,
-                _ => c.error(n.loc, format!("vrrp_mcast_group4: invalid multicast address '{w}'")),
+                _ => c.error(
+                    n.loc,
+                    format!("vrrp_mcast_group4: invalid multicast address '{w}'"),
+                ),
             }
         }),
         Keyword::new("vrrp_mcast_group6", Shape::Line, |c, g, n| {
-            let Some(w) = c.arg(n, 1, "address") else { return };
+            let Some(w) = c.arg(n, 1, "address") else {
+                return;
+            };
             match w.parse::<Ipv6Addr>() {
                 Ok(a) if a.is_multicast() => g.vrrp_mcast_group6 = a,
-                _ => c.error(n.loc, format!("vrrp_mcast_group6: invalid multicast address '{w}'")),
+                _ => c.error(
+                    n.loc,
+                    format!("vrrp_mcast_group6: invalid multicast address '{w}'"),
+                ),
             }
         }),
         Keyword::new("vrrp_skip_check_adv_addr", Shape::Line, |c, g, n| {
             g.vrrp_skip_check_adv_addr = flag(c, n)
         }),
-        Keyword::new("vrrp_strict", Shape::Line, |c, g, n| g.vrrp_strict = flag(c, n)),
+        Keyword::new("vrrp_strict", Shape::Line, |c, g, n| {
+            g.vrrp_strict = flag(c, n)
+        }),
         Keyword::new("vrrp_check_unicast_src", Shape::Line, |c, g, n| {
             g.vrrp_check_unicast_src = flag(c, n)
         }),

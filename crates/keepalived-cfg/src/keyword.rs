@@ -18,7 +18,7 @@ pub(crate) enum Shape {
     Line,
     /// A block is required.
     Block,
-    /// Either (keepalived accepts e.g. `smtp_server` forms both ways for a few keywords).
+    /// Either: e.g. `TCP_CHECK` with or without a body, and raw keywords of any shape.
     Either,
 }
 
@@ -125,7 +125,10 @@ impl Ctx<'_> {
         RawStatement {
             keyword: node.keyword().to_string(),
             args: node.args().to_vec(),
-            block: node.block.as_ref().map(|b| b.iter().map(|n| self.raw(n)).collect()),
+            block: node
+                .block
+                .as_ref()
+                .map(|b| b.iter().map(|n| self.raw(n)).collect()),
             location: self.location(node.loc),
         }
     }
@@ -152,7 +155,12 @@ impl Ctx<'_> {
 }
 
 /// Applies `table` to every statement of a block.
-pub(crate) fn walk<T: KeepsRaw>(ctx: &mut Ctx<'_>, table: &Table<T>, target: &mut T, nodes: &[Node]) {
+pub(crate) fn walk<T: KeepsRaw>(
+    ctx: &mut Ctx<'_>,
+    table: &Table<T>,
+    target: &mut T,
+    nodes: &[Node],
+) {
     for node in nodes {
         let name = node.keyword();
         if let Some(k) = table.served.iter().find(|k| k.name == name) {

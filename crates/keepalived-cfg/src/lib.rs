@@ -36,9 +36,7 @@ pub use keyword::Support;
 pub use model::{Location, RawStatement, ScriptCommand, TrackRef};
 pub use source::{FileSource, FsSource, MemorySource};
 pub use sync_group::SyncGroup;
-pub use virtual_server::{
-    Checker, RealServer, UrlCheck, VirtualServer, VirtualServerAddr,
-};
+pub use virtual_server::{Checker, RealServer, UrlCheck, VirtualServer, VirtualServerAddr};
 pub use vrrp_instance::{AuthType, Authentication, InitialState, NotifyScripts, VrrpInstance};
 pub use vrrp_script::{TrackFile, VrrpScript};
 
@@ -75,18 +73,16 @@ pub fn parse_file_with(
 ) -> Result<Loaded, ConfigError> {
     let display = path.to_string_lossy().into_owned();
     let mut diags = diag::Diags::default();
-    {
-        let mut r = reader::Reader::new(files, &mut diags, opts);
-        if let Err(reason) = r.read_main(path, &display) {
-            return Err(ConfigError::Read {
-                path: display,
-                reason,
-            });
-        }
-        let items = std::mem::take(&mut r.items);
-        drop(r);
-        return finish(&items, diags);
+    let mut r = reader::Reader::new(files, &mut diags, opts);
+    if let Err(reason) = r.read_main(path, &display) {
+        return Err(ConfigError::Read {
+            path: display,
+            reason,
+        });
     }
+    let items = std::mem::take(&mut r.items);
+    drop(r);
+    finish(&items, diags)
 }
 
 /// Parses `text` as the file `name`; `include`s are read through `files`, relative to the
@@ -115,7 +111,11 @@ fn finish(items: &[reader::Item], mut diags: diag::Diags) -> Result<Loaded, Conf
     let config = config::build(&nodes, &mut diags);
     // Instances are resolved after the other blocks; report in file order anyway.
     let order = |d: &Diagnostic| {
-        let file = diags.files.iter().position(|f| *f == d.file).unwrap_or(usize::MAX);
+        let file = diags
+            .files
+            .iter()
+            .position(|f| *f == d.file)
+            .unwrap_or(usize::MAX);
         (file, d.line)
     };
     let mut list = std::mem::take(&mut diags.list);

@@ -24,6 +24,10 @@ pub(crate) struct Item {
 const MAX_INCLUDE_DEPTH: usize = 32;
 /// Bounds the work a recursive or self-referencing parameter can cause.
 const MAX_SUBSTITUTIONS_PER_LINE: usize = 1000;
+/// Bounds what one line may expand to through multiline parameters.
+const MAX_EXPANDED_LINES: usize = 100_000;
+/// Bounds how many files includes may read in total.
+const MAX_FILES_READ: usize = 1_000;
 /// Bounds the total output (multiline parameters can multiply text).
 const MAX_ITEMS: usize = 1_000_000;
 
@@ -129,7 +133,16 @@ impl<'a> Reader<'a> {
         let mut queue: VecDeque<String> = VecDeque::from([text]);
         let mut first = true;
         let mut started = None;
+        let mut budget = MAX_EXPANDED_LINES;
         while let Some(mut line) = queue.pop_front() {
+            budget -= 1;
+            if budget == 0 || queue.len() > MAX_EXPANDED_LINES {
+                self.diags.error(
+                    loc,
+                    format!("parameter expansion produces more than {MAX_EXPANDED_LINES} lines"),
+                );
+                return started;
+            }
             let is_first = std::mem::replace(&mut first, false);
             let mut passes = 0;
             loop {
@@ -418,16 +431,24 @@ impl<'a> Reader<'a> {
                 );
                 continue;
             }
+            if self.diags.files.len() >= MAX_FILES_READ {
+                self.diags.error(
+                    loc,
+                    format!("more than {MAX_FILES_READ} configuration files included"),
+                );
+                return;
+            }
             match self.files.read(&path) {
                 Ok(text) => {
                     let display = path.to_string_lossy().into_owned();
                     self.read_text(&path, display, &text);
                 }
                 Err(e) => {
-                    let msg = format!(
-                        "Config files missing '{}' ({e})",
-                        path.to_string_lossy()
-                    );
+                    let msg = if e.kind() == std::io::ErrorKind::NotFound {
+                        format!("Config files missing '{}'.", path.to_string_lossy())
+                    } else {
+                        format!("cannot read '{}': {e}", path.to_string_lossy())
+                    };
                     match kind {
                         IncludeKind::Lenient => self.diags.warn(loc, msg),
                         IncludeKind::Strict => self.diags.error(loc, msg),
@@ -604,10 +625,7 @@ mod tests {
 
     #[test]
     fn undefined_parameter_is_left_and_warned_with_line() {
-        let files = MemorySource::new().with(
-            "k.conf",
-            "a\npriority $PRIO\nscript \"kill $PID\"\n",
-        );
+        let files = MemorySource::new().with("k.conf", "a\npriority $PRIO\nscript \"kill $PID\"\n");
         let (items, diags) = run(&files, "k.conf", ParseOptions::default());
         assert_eq!(texts(&items)[1], "priority $PRIO");
         assert_eq!(diags.list.len(), 1);
@@ -642,7 +660,8 @@ mod tests {
 
     #[test]
     fn missing_include_warns_and_strict_variant_errors() {
-        let files = MemorySource::new().with("/k/a.conf", "include nope.conf\nincluder nope2.conf\n");
+        let files =
+            MemorySource::new().with("/k/a.conf", "include nope.conf\nincluder nope2.conf\n");
         let (_, diags) = run(&files, "/k/a.conf", ParseOptions::default());
         assert_eq!(diags.list.len(), 2);
         assert_eq!(diags.list[0].severity, crate::Severity::Warning);

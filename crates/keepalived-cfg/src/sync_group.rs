@@ -61,16 +61,20 @@ static TABLE: Table<SyncGroup> = Table {
         Keyword::new("notify_stop", Shape::Line, |c, g, n| {
             g.notify.stop = script_command(c, n)
         }),
-        Keyword::new("notify", Shape::Line, |c, g, n| g.notify.any = script_command(c, n)),
-        Keyword::new("smtp_alert", Shape::Line, |c, g, n| g.smtp_alert = flag(c, n)),
+        Keyword::new("notify", Shape::Line, |c, g, n| {
+            g.notify.any = script_command(c, n)
+        }),
+        Keyword::new("smtp_alert", Shape::Line, |c, g, n| {
+            g.smtp_alert = flag(c, n)
+        }),
         Keyword::new("track_interface", Shape::Block, |c, g, n| {
-            g.track_interfaces.extend(track_refs(c, n, 254))
+            g.track_interfaces.extend(track_refs(c, n))
         }),
         Keyword::new("track_script", Shape::Block, |c, g, n| {
-            g.track_scripts.extend(track_refs(c, n, 254))
+            g.track_scripts.extend(track_refs(c, n))
         }),
         Keyword::new("track_file", Shape::Block, |c, g, n| {
-            g.track_files.extend(track_refs(c, n, 254))
+            g.track_files.extend(track_refs(c, n))
         }),
     ],
     not_served: &[

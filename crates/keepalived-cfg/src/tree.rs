@@ -45,7 +45,12 @@ pub(crate) fn build(items: &[Item], diags: &mut Diags) -> Vec<Node> {
 
 /// Reads statements until the `}` closing the block opened at `open` (or end of input at top
 /// level). Returns the statements and whether the closing brace was found.
-fn block(items: &[Item], pos: &mut usize, diags: &mut Diags, open: Option<Loc>) -> (Vec<Node>, bool) {
+fn block(
+    items: &[Item],
+    pos: &mut usize,
+    diags: &mut Diags,
+    open: Option<Loc>,
+) -> (Vec<Node>, bool) {
     let mut nodes: Vec<Node> = Vec::new();
     while let Some(item) = items.get(*pos) {
         *pos += 1;

@@ -64,7 +64,9 @@ pub(crate) fn timer(word: &str, max_secs: u64) -> Result<Duration, String> {
         micros += d * 10u32.pow(5 - i as u32);
     }
     if secs > max_secs || (secs == max_secs && micros > 0) {
-        return Err(format!("timer value '{word}' outside range [0, {max_secs}]"));
+        return Err(format!(
+            "timer value '{word}' outside range [0, {max_secs}]"
+        ));
     }
     Ok(Duration::from_secs(secs) + Duration::from_micros(u64::from(micros)))
 }
@@ -148,22 +150,42 @@ pub(crate) fn script_command(ctx: &mut Ctx<'_>, node: &Node) -> Option<ScriptCom
         Ok(w) => w,
         Err(e) => {
             // keepalived: "Unable to parse notify script" - the script is dropped.
-            ctx.error(node.loc, format!("cannot parse '{}' script: {}", node.keyword(), shell_err(&e)));
+            ctx.error(
+                node.loc,
+                format!(
+                    "cannot parse '{}' script: {}",
+                    node.keyword(),
+                    shell_err(&e)
+                ),
+            );
             return None;
         }
     };
     let Some(command) = words.get(1) else {
-        ctx.error(node.loc, format!("'{}' is missing its script", node.keyword()));
+        ctx.error(
+            node.loc,
+            format!("'{}' is missing its script", node.keyword()),
+        );
         return None;
     };
     let args = match split_shell_words(command) {
         Ok(a) if !a.is_empty() => a,
         Ok(_) => {
-            ctx.error(node.loc, format!("'{}' has an empty script", node.keyword()));
+            ctx.error(
+                node.loc,
+                format!("'{}' has an empty script", node.keyword()),
+            );
             return None;
         }
         Err(e) => {
-            ctx.error(node.loc, format!("cannot parse '{}' script: {}", node.keyword(), shell_err(&e)));
+            ctx.error(
+                node.loc,
+                format!(
+                    "cannot parse '{}' script: {}",
+                    node.keyword(),
+                    shell_err(&e)
+                ),
+            );
             return None;
         }
     };

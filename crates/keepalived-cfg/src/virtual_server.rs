@@ -105,7 +105,10 @@ impl KeepsRaw for UrlCheck {
 fn ip_port(ctx: &mut Ctx<'_>, node: &Node, from: usize) -> Option<(IpAddr, Option<u16>)> {
     let a = ctx.arg(node, from, "address")?;
     let Ok(addr) = a.parse::<IpAddr>() else {
-        ctx.error(node.loc, format!("{}: invalid IP address '{a}'", node.keyword()));
+        ctx.error(
+            node.loc,
+            format!("{}: invalid IP address '{a}'", node.keyword()),
+        );
         return None;
     };
     let port = match node.arg(from + 1) {
@@ -176,29 +179,67 @@ fn timer_value(ctx: &mut Ctx<'_>, node: &Node) -> Option<Duration> {
 static VS_TABLE: Table<VirtualServer> = Table {
     block: "virtual_server",
     served: &[
-        Keyword::new("delay_loop", Shape::Line, |c, v, n| v.delay_loop = timer_value(c, n)),
-        Keyword::new("lb_algo", Shape::Line, |c, v, n| v.lb_algo = value::string_arg(c, n)),
-        Keyword::new("lvs_sched", Shape::Line, |c, v, n| v.lb_algo = value::string_arg(c, n)),
-        Keyword::new("lb_kind", Shape::Line, |c, v, n| v.lb_kind = value::string_arg(c, n)),
-        Keyword::new("lvs_method", Shape::Line, |c, v, n| v.lb_kind = value::string_arg(c, n)),
+        Keyword::new("delay_loop", Shape::Line, |c, v, n| {
+            v.delay_loop = timer_value(c, n)
+        }),
+        Keyword::new("lb_algo", Shape::Line, |c, v, n| {
+            v.lb_algo = value::string_arg(c, n)
+        }),
+        Keyword::new("lvs_sched", Shape::Line, |c, v, n| {
+            v.lb_algo = value::string_arg(c, n)
+        }),
+        Keyword::new("lb_kind", Shape::Line, |c, v, n| {
+            v.lb_kind = value::string_arg(c, n)
+        }),
+        Keyword::new("lvs_method", Shape::Line, |c, v, n| {
+            v.lb_kind = value::string_arg(c, n)
+        }),
         Keyword::new("persistence_timeout", Shape::Line, |c, v, n| {
             v.persistence_timeout = match n.arg(1) {
                 None => Some(360),
                 Some(_) => value::uint_arg(c, n, 1, u64::from(u32::MAX)).map(|t| t as u32),
             }
         }),
-        Keyword::new("protocol", Shape::Line, |c, v, n| v.protocol = value::string_arg(c, n)),
-        Keyword::new("sorry_server", Shape::Line, |c, v, n| v.sorry_server = ip_port(c, n, 1)),
+        Keyword::new("protocol", Shape::Line, |c, v, n| {
+            v.protocol = value::string_arg(c, n)
+        }),
+        Keyword::new("sorry_server", Shape::Line, |c, v, n| {
+            v.sorry_server = ip_port(c, n, 1)
+        }),
         Keyword::new("real_server", Shape::Block, real_server),
     ],
     not_served: &[],
     accepted: &[
-        "ip_family", "retry", "delay_before_retry", "warmup", "connect_timeout",
-        "inhibit_on_failure", "hashed", "ops", "flag-1", "flag-2", "flag-3", "sh-port",
-        "sh-fallback", "mh-port", "mh-fallback", "persistence_engine",
-        "persistence_granularity", "ha_suspend", "smtp_alert", "virtualhost", "snmp_name",
-        "alpha", "omega", "quorum_up", "quorum_down", "quorum", "hysteresis", "weight",
-        "sorry_server_inhibit", "sorry_server_lvs_method",
+        "ip_family",
+        "retry",
+        "delay_before_retry",
+        "warmup",
+        "connect_timeout",
+        "inhibit_on_failure",
+        "hashed",
+        "ops",
+        "flag-1",
+        "flag-2",
+        "flag-3",
+        "sh-port",
+        "sh-fallback",
+        "mh-port",
+        "mh-fallback",
+        "persistence_engine",
+        "persistence_granularity",
+        "ha_suspend",
+        "smtp_alert",
+        "virtualhost",
+        "snmp_name",
+        "alpha",
+        "omega",
+        "quorum_up",
+        "quorum_down",
+        "quorum",
+        "hysteresis",
+        "weight",
+        "sorry_server_inhibit",
+        "sorry_server_lvs_method",
     ],
 };
 
@@ -228,7 +269,9 @@ fn checker(ctx: &mut Ctx<'_>, rs: &mut RealServer, node: &Node) {
         ..Checker::default()
     };
     let scope = format!("{} {}", ctx.scope, node.keyword());
-    ctx.scoped(scope, |ctx| walk(ctx, &CHECK_TABLE, &mut c, node.children()));
+    ctx.scoped(scope, |ctx| {
+        walk(ctx, &CHECK_TABLE, &mut c, node.children())
+    });
     rs.checkers.push(c);
 }
 
@@ -243,7 +286,9 @@ static RS_TABLE: Table<RealServer> = Table {
         Keyword::new("inhibit_on_failure", Shape::Line, |c, r, n| {
             r.inhibit_on_failure = value::flag(c, n)
         }),
-        Keyword::new("notify_up", Shape::Line, |c, r, n| r.notify_up = value::string_arg(c, n)),
+        Keyword::new("notify_up", Shape::Line, |c, r, n| {
+            r.notify_up = value::string_arg(c, n)
+        }),
         Keyword::new("notify_down", Shape::Line, |c, r, n| {
             r.notify_down = value::string_arg(c, n)
         }),
@@ -260,8 +305,18 @@ static RS_TABLE: Table<RealServer> = Table {
     ],
     not_served: &[],
     accepted: &[
-        "lvs_method", "uthreshold", "lthreshold", "alpha", "retry", "delay_before_retry",
-        "warmup", "connect_timeout", "delay_loop", "smtp_alert", "virtualhost", "snmp_name",
+        "lvs_method",
+        "uthreshold",
+        "lthreshold",
+        "alpha",
+        "retry",
+        "delay_before_retry",
+        "warmup",
+        "connect_timeout",
+        "delay_loop",
+        "smtp_alert",
+        "virtualhost",
+        "snmp_name",
     ],
 };
 
@@ -279,13 +334,17 @@ static CHECK_TABLE: Table<Checker> = Table {
             k.urls.push(u);
         }),
         Keyword::new("connect_ip", Shape::Line, |c, k, n| {
-            let Some(w) = c.arg(n, 1, "address") else { return };
+            let Some(w) = c.arg(n, 1, "address") else {
+                return;
+            };
             match w.parse() {
                 Ok(a) => k.connect_ip = Some(a),
                 Err(_) => c.error(n.loc, format!("connect_ip: invalid IP address '{w}'")),
             }
         }),
-        Keyword::new("connect_port", Shape::Line, |c, k, n| k.connect_port = port_value(c, n)),
+        Keyword::new("connect_port", Shape::Line, |c, k, n| {
+            k.connect_port = port_value(c, n)
+        }),
         Keyword::new("connect_timeout", Shape::Line, |c, k, n| {
             k.connect_timeout = timer_value(c, n)
         }),
@@ -298,34 +357,66 @@ static CHECK_TABLE: Table<Checker> = Table {
         Keyword::new("delay_before_retry", Shape::Line, |c, k, n| {
             k.delay_before_retry = timer_value(c, n)
         }),
-        Keyword::new("delay_loop", Shape::Line, |c, k, n| k.delay_loop = timer_value(c, n)),
-        Keyword::new("misc_path", Shape::Line, |c, k, n| k.misc_path = value::string_arg(c, n)),
+        Keyword::new("delay_loop", Shape::Line, |c, k, n| {
+            k.delay_loop = timer_value(c, n)
+        }),
+        Keyword::new("misc_path", Shape::Line, |c, k, n| {
+            k.misc_path = value::string_arg(c, n)
+        }),
         Keyword::new("misc_timeout", Shape::Line, |c, k, n| {
             k.misc_timeout = timer_value(c, n)
         }),
     ],
     not_served: &[],
     accepted: &[
-        "bindto", "bind_port", "bind_if", "fwmark", "warmup", "alpha", "log_all_failures",
-        "virtualhost", "http_protocol", "enable_sni", "fast_recovery", "misc_dynamic", "user",
-        "helo_name", "host", "type", "name", "payload", "require_reply", "min_reply_length",
-        "max_reply_length", "track_file", "weight",
+        "bindto",
+        "bind_port",
+        "bind_if",
+        "fwmark",
+        "warmup",
+        "alpha",
+        "log_all_failures",
+        "virtualhost",
+        "http_protocol",
+        "enable_sni",
+        "fast_recovery",
+        "misc_dynamic",
+        "user",
+        "helo_name",
+        "host",
+        "type",
+        "name",
+        "payload",
+        "require_reply",
+        "min_reply_length",
+        "max_reply_length",
+        "track_file",
+        "weight",
     ],
 };
 
 static URL_TABLE: Table<UrlCheck> = Table {
     block: "url",
     served: &[
-        Keyword::new("path", Shape::Line, |c, u, n| u.path = value::string_arg(c, n)),
-        Keyword::new("digest", Shape::Line, |c, u, n| u.digest = value::string_arg(c, n)),
+        Keyword::new("path", Shape::Line, |c, u, n| {
+            u.path = value::string_arg(c, n)
+        }),
+        Keyword::new("digest", Shape::Line, |c, u, n| {
+            u.digest = value::string_arg(c, n)
+        }),
         Keyword::new("status_code", Shape::Line, |_, u, n| {
             u.status_code.extend(n.args().iter().cloned())
         }),
     ],
     not_served: &[],
     accepted: &[
-        "virtualhost", "regex", "regex_no_match", "regex_options", "regex_min_offset",
-        "regex_max_offset", "regex_stack",
+        "virtualhost",
+        "regex",
+        "regex_no_match",
+        "regex_options",
+        "regex_min_offset",
+        "regex_max_offset",
+        "regex_stack",
     ],
 };
 
@@ -333,7 +424,10 @@ pub(crate) fn tables() -> Vec<(&'static str, Vec<(&'static str, crate::keyword::
     vec![
         (VS_TABLE.block, VS_TABLE.support()),
         (RS_TABLE.block, RS_TABLE.support()),
-        ("checkers (HTTP_GET, SSL_GET, TCP_CHECK, MISC_CHECK, ...)", CHECK_TABLE.support()),
+        (
+            "checkers (HTTP_GET, SSL_GET, TCP_CHECK, MISC_CHECK, ...)",
+            CHECK_TABLE.support(),
+        ),
         (URL_TABLE.block, URL_TABLE.support()),
     ]
 }

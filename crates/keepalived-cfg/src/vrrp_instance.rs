@@ -208,7 +208,10 @@ fn resolve(
     });
     if ipv6 && version == VrrpVersion::V2 {
         if strict {
-            ctx.warn(loc, "cannot use IPv6 with VRRP version 2; setting version 3");
+            ctx.warn(
+                loc,
+                "cannot use IPv6 with VRRP version 2; setting version 3",
+            );
         }
         version = VrrpVersion::V3;
     }
@@ -233,15 +236,24 @@ fn resolve(
     let authentication = match (d.auth_type, d.auth_pass) {
         (None, _) => None,
         (Some(_), _) if strict => {
-            ctx.warn(loc, "Strict mode does not support authentication. Ignoring.");
+            ctx.warn(
+                loc,
+                "Strict mode does not support authentication. Ignoring.",
+            );
             None
         }
         (Some(_), _) if version == VrrpVersion::V3 => {
-            ctx.warn(loc, "VRRP version 3 does not support authentication. Ignoring.");
+            ctx.warn(
+                loc,
+                "VRRP version 3 does not support authentication. Ignoring.",
+            );
             None
         }
         (Some(_), None) => {
-            ctx.warn(loc, "Authentication specified but no password given. Ignoring");
+            ctx.warn(
+                loc,
+                "Authentication specified but no password given. Ignoring",
+            );
             None
         }
         (Some(AuthType::Ah), Some(_)) if ipv6 => {
@@ -261,7 +273,10 @@ fn resolve(
         && priority != 255
     {
         // An AH sequence number must be learnt from an advert before taking over.
-        ctx.warn(loc, "Initial state master is incompatible with AH authentication - clearing");
+        ctx.warn(
+            loc,
+            "Initial state master is incompatible with AH authentication - clearing",
+        );
         state = InitialState::Backup;
     }
 
@@ -272,8 +287,14 @@ fn resolve(
             if micros >= 256 * 1_000_000 {
                 ctx.warn(loc, format!("VRRPv2 advertisement interval {:.2}s is out of range. Must be less than 256s. Setting to 255s", advert_int.as_secs_f64()));
                 advert_int = Duration::from_secs(255);
-            } else if micros % 1_000_000 != 0 {
-                ctx.warn(loc, format!("VRRPv2 advertisement interval {:.6}s must be an integer. rounding", advert_int.as_secs_f64()));
+            } else if !micros.is_multiple_of(1_000_000) {
+                ctx.warn(
+                    loc,
+                    format!(
+                        "VRRPv2 advertisement interval {:.6}s must be an integer. rounding",
+                        advert_int.as_secs_f64()
+                    ),
+                );
                 let secs = ((micros + 500_000) / 1_000_000).max(1);
                 advert_int = Duration::from_secs(secs as u64);
             }
@@ -282,8 +303,14 @@ fn resolve(
             if micros >= 4096 * 10_000 {
                 ctx.warn(loc, format!("VRRPv3 advertisement interval {:.2}s is out of range. Must be less than 40.96s. Setting to 40.95s", advert_int.as_secs_f64()));
                 advert_int = Duration::from_millis(40_950);
-            } else if micros % 10_000 != 0 {
-                ctx.warn(loc, format!("VRRPv3 advertisement interval {:.6}s must be in units of 10ms - rounding", advert_int.as_secs_f64()));
+            } else if !micros.is_multiple_of(10_000) {
+                ctx.warn(
+                    loc,
+                    format!(
+                        "VRRPv3 advertisement interval {:.6}s must be in units of 10ms - rounding",
+                        advert_int.as_secs_f64()
+                    ),
+                );
                 let centis = ((micros + 5_000) / 10_000).max(1);
                 advert_int = Duration::from_millis(centis as u64 * 10);
             }
@@ -293,25 +320,40 @@ fn resolve(
     let mut nopreempt = d.nopreempt;
     let mut preempt_delay = d.preempt_delay.unwrap_or(Duration::ZERO);
     if priority == 255 && nopreempt {
-        ctx.warn(loc, "nopreempt is incompatible with priority 255. resetting nopreempt");
+        ctx.warn(
+            loc,
+            "nopreempt is incompatible with priority 255. resetting nopreempt",
+        );
         nopreempt = false;
     }
     if state == InitialState::Master {
         if nopreempt {
-            ctx.warn(loc, "Warning - nopreempt will not work with initial state MASTER - clearing");
+            ctx.warn(
+                loc,
+                "Warning - nopreempt will not work with initial state MASTER - clearing",
+            );
             nopreempt = false;
         }
         if !preempt_delay.is_zero() {
-            ctx.warn(loc, "Warning - preempt delay will not work with initial state MASTER - clearing");
+            ctx.warn(
+                loc,
+                "Warning - preempt delay will not work with initial state MASTER - clearing",
+            );
             preempt_delay = Duration::ZERO;
         }
     }
     if !preempt_delay.is_zero() && nopreempt {
-        ctx.warn(loc, "preempt_delay is incompatible with nopreempt mode - resetting");
+        ctx.warn(
+            loc,
+            "preempt_delay is incompatible with nopreempt mode - resetting",
+        );
         preempt_delay = Duration::ZERO;
     }
     if d.interface.is_none() && d.unicast_peers.is_empty() {
-        ctx.error(loc, "no interface given (an instance needs 'interface' unless it is unicast)");
+        ctx.error(
+            loc,
+            "no interface given (an instance needs 'interface' unless it is unicast)",
+        );
     }
     let accept = d.accept.unwrap_or(priority == 255 || !strict);
 
@@ -342,7 +384,9 @@ fn resolve(
         smtp_alert: d.smtp_alert.or(global.smtp_alert).unwrap_or(false),
         accept,
         garp_master_delay: d.garp_master_delay.unwrap_or(global.vrrp_garp_master_delay),
-        garp_master_repeat: d.garp_master_repeat.unwrap_or(global.vrrp_garp_master_repeat),
+        garp_master_repeat: d
+            .garp_master_repeat
+            .unwrap_or(global.vrrp_garp_master_repeat),
         garp_master_refresh: d
             .garp_master_refresh
             .unwrap_or(global.vrrp_garp_master_refresh),
@@ -368,7 +412,10 @@ fn ip_arg(ctx: &mut Ctx<'_>, node: &Node) -> Option<IpAddr> {
     match w.parse::<IpAddr>() {
         Ok(a) => Some(a),
         Err(_) => {
-            ctx.error(node.loc, format!("{}: invalid IP address '{w}'", node.keyword()));
+            ctx.error(
+                node.loc,
+                format!("{}: invalid IP address '{w}'", node.keyword()),
+            );
             None
         }
     }
@@ -393,13 +440,13 @@ static TABLE: Table<Draft> = Table {
             d.dont_track_primary = true
         }),
         Keyword::new("track_interface", Shape::Block, |c, d, n| {
-            d.track_interfaces.extend(track_refs(c, n, 254))
+            d.track_interfaces.extend(track_refs(c, n))
         }),
         Keyword::new("track_script", Shape::Block, |c, d, n| {
-            d.track_scripts.extend(track_refs(c, n, 254))
+            d.track_scripts.extend(track_refs(c, n))
         }),
         Keyword::new("track_file", Shape::Block, |c, d, n| {
-            d.track_files.extend(track_refs(c, n, 254))
+            d.track_files.extend(track_refs(c, n))
         }),
         Keyword::new("mcast_src_ip", Shape::Line, |c, d, n| {
             d.mcast_src_ip = ip_arg(c, n)
@@ -419,7 +466,9 @@ static TABLE: Table<Draft> = Table {
         Keyword::new("priority", Shape::Line, priority),
         Keyword::new("advert_int", Shape::Line, advert_int),
         Keyword::new("version", Shape::Line, |c, d, n| {
-            let Some(w) = c.arg(n, 1, "version") else { return };
+            let Some(w) = c.arg(n, 1, "version") else {
+                return;
+            };
             match w {
                 "2" => d.version = Some(VrrpVersion::V2),
                 "3" => d.version = Some(VrrpVersion::V3),
@@ -428,7 +477,8 @@ static TABLE: Table<Draft> = Table {
         }),
         Keyword::new("authentication", Shape::Block, authentication),
         Keyword::new("virtual_ipaddress", Shape::Block, |c, d, n| {
-            d.vips.extend(n.children().iter().filter_map(|l| parse_address(c, l)))
+            d.vips
+                .extend(n.children().iter().filter_map(|l| parse_address(c, l)))
         }),
         Keyword::new("virtual_ipaddress_excluded", Shape::Block, |c, d, n| {
             d.evips
@@ -441,7 +491,9 @@ static TABLE: Table<Draft> = Table {
         Keyword::new("nopreempt", Shape::Line, |_, d, _| d.nopreempt = true),
         Keyword::new("preempt", Shape::Line, |_, d, _| d.nopreempt = false),
         Keyword::new("preempt_delay", Shape::Line, |c, d, n| {
-            let Some(w) = c.arg(n, 1, "delay") else { return };
+            let Some(w) = c.arg(n, 1, "delay") else {
+                return;
+            };
             match timer(w, 1000) {
                 Ok(v) => d.preempt_delay = Some(v),
                 Err(_) => c.error(
@@ -493,7 +545,9 @@ static TABLE: Table<Draft> = Table {
         Keyword::new("use_vmac", Shape::Line, |_, d, n| {
             d.use_vmac = Some(n.arg(1).unwrap_or("").to_string())
         }),
-        Keyword::new("vmac_xmit_base", Shape::Line, |_, d, _| d.vmac_xmit_base = true),
+        Keyword::new("vmac_xmit_base", Shape::Line, |_, d, _| {
+            d.vmac_xmit_base = true
+        }),
         Keyword::new("native_ipv6", Shape::Line, |_, d, _| d.native_ipv6 = true),
         Keyword::new("strict_mode", Shape::Line, |c, d, n| {
             d.strict_mode = Some(flag(c, n))
@@ -550,7 +604,10 @@ fn state(ctx: &mut Ctx<'_>, d: &mut Draft, node: &Node) {
         if prev != s {
             ctx.warn(
                 node.loc,
-                format!("state previously set as {} - ignoring {w}", state_name(prev)),
+                format!(
+                    "state previously set as {} - ignoring {w}",
+                    state_name(prev)
+                ),
             );
             return;
         }
@@ -652,14 +709,18 @@ fn unicast_peer(ctx: &mut Ctx<'_>, d: &mut Draft, node: &Node) {
         if line.words.len() > 1 {
             ctx.warn(
                 line.loc,
-                format!("unicast_peer {w}: options '{}' are not supported yet by halb - ignored", line.args().join(" ")),
+                format!(
+                    "unicast_peer {w}: options '{}' are not supported yet by halb - ignored",
+                    line.args().join(" ")
+                ),
             );
         }
     }
 }
 
 /// `track_script { NAME [weight N [reverse]] }` and the same shape for interfaces and files.
-pub(crate) fn track_refs(ctx: &mut Ctx<'_>, node: &Node, max_weight: i64) -> Vec<TrackRef> {
+pub(crate) fn track_refs(ctx: &mut Ctx<'_>, node: &Node) -> Vec<TrackRef> {
+    let max_weight = 254;
     let mut out = Vec::new();
     for line in node.children() {
         let mut r = TrackRef {
@@ -673,13 +734,27 @@ pub(crate) fn track_refs(ctx: &mut Ctx<'_>, node: &Node, max_weight: i64) -> Vec
         while let Some(w) = words.next() {
             match w {
                 "weight" => match words.next().map(|v| int(v, -max_weight, max_weight)) {
+                    Some(Ok(v)) if v.abs() == 254 => {
+                        // keepalived still accepts +/-254 and clamps it.
+                        ctx.warn(
+                            line.loc,
+                            format!("weight for {} cannot be +/-254. Setting to +/-253", r.name),
+                        );
+                        r.weight = Some(v.signum() as i32 * 253);
+                    }
                     Some(Ok(v)) => r.weight = Some(v as i32),
                     Some(Err(e)) => {
-                        ctx.error(line.loc, format!("{} {}: weight: {e}", node.keyword(), r.name));
+                        ctx.error(
+                            line.loc,
+                            format!("{} {}: weight: {e}", node.keyword(), r.name),
+                        );
                         ok = false;
                     }
                     None => {
-                        ctx.error(line.loc, format!("{} {}: weight is missing its value", node.keyword(), r.name));
+                        ctx.error(
+                            line.loc,
+                            format!("{} {}: weight is missing its value", node.keyword(), r.name),
+                        );
                         ok = false;
                     }
                 },
@@ -687,7 +762,11 @@ pub(crate) fn track_refs(ctx: &mut Ctx<'_>, node: &Node, max_weight: i64) -> Vec
                 other => {
                     ctx.warn(
                         line.loc,
-                        format!("{} {}: unknown option '{other}' ignored", node.keyword(), r.name),
+                        format!(
+                            "{} {}: unknown option '{other}' ignored",
+                            node.keyword(),
+                            r.name
+                        ),
                     );
                 }
             }

@@ -58,9 +58,7 @@ impl KeepsRaw for Draft {
 /// Parses a `vrrp_script` block. A script without `script` is dropped with a warning, as
 /// keepalived does ("No script set for vrrp_script X - removing").
 pub(crate) fn parse(ctx: &mut Ctx<'_>, node: &Node) -> Option<VrrpScript> {
-    let Some(name) = ctx.arg(node, 1, "name").map(str::to_string) else {
-        return None;
-    };
+    let name = ctx.arg(node, 1, "name").map(str::to_string)?;
     let mut d = Draft::default();
     ctx.scoped(format!("vrrp_script {name}"), |ctx| {
         walk(ctx, &TABLE, &mut d, node.children());
@@ -101,7 +99,9 @@ fn seconds_at_least_one(ctx: &mut Ctx<'_>, node: &Node) -> Option<Duration> {
 static TABLE: Table<Draft> = Table {
     block: "vrrp_script",
     served: &[
-        Keyword::new("script", Shape::Line, |c, d, n| d.script = script_command(c, n)),
+        Keyword::new("script", Shape::Line, |c, d, n| {
+            d.script = script_command(c, n)
+        }),
         Keyword::new("interval", Shape::Line, |c, d, n| {
             if let Some(v) = seconds_at_least_one(c, n) {
                 d.interval = Some(v);
@@ -187,7 +187,9 @@ static TRACK_FILE_TABLE: Table<TrackFileDraft> = Table {
             d.file = c.arg(n, 1, "path").map(str::to_string)
         }),
         Keyword::new("weight", Shape::Line, |c, d, n| {
-            let Some(w) = c.arg(n, 1, "weight") else { return };
+            let Some(w) = c.arg(n, 1, "weight") else {
+                return;
+            };
             match int(w, -254, 254) {
                 Ok(v) => d.weight = Some(v as i32),
                 Err(e) => c.error(n.loc, format!("weight: {e}")),

@@ -51,7 +51,10 @@ fn missing_vrid_is_refused_at_the_instance() {
     let e = refused(&instance("    priority 100"));
     let d = one(&e);
     assert_eq!(d.line, 1);
-    assert!(d.message.contains("the virtual router id must be set"), "{d}");
+    assert!(
+        d.message.contains("the virtual router id must be set"),
+        "{d}"
+    );
 }
 
 #[test]
@@ -70,7 +73,9 @@ fn vrid_out_of_range_is_refused() {
 #[test]
 fn priority_out_of_range_is_refused() {
     for bad in ["0", "256", "-1"] {
-        let e = refused(&instance(&format!("    virtual_router_id 5\n    priority {bad}")));
+        let e = refused(&instance(&format!(
+            "    virtual_router_id 5\n    priority {bad}"
+        )));
         let d = one(&e);
         assert_eq!(d.line, 5);
         assert!(d.message.contains("Priority"), "{d}");
@@ -82,15 +87,25 @@ fn invalid_vip_is_refused_at_its_line() {
     let text = "vrrp_instance VI_1 {\n  interface eth0\n  virtual_router_id 5\n  virtual_ipaddress {\n    10.0.0.1\n    192.168.43.333\n  }\n}\n";
     let d = one(&refused(text)).clone();
     assert_eq!(d.line, 6);
-    assert!(d.message.contains("invalid IP address '192.168.43.333'"), "{d}");
+    assert!(
+        d.message.contains("invalid IP address '192.168.43.333'"),
+        "{d}"
+    );
 }
 
 #[test]
 fn duplicate_instance_name_is_refused() {
-    let text = format!("{}{}", instance("  virtual_router_id 5"), instance("  virtual_router_id 6"));
+    let text = format!(
+        "{}{}",
+        instance("  virtual_router_id 5"),
+        instance("  virtual_router_id 6")
+    );
     let d = one(&refused(&text)).clone();
     assert_eq!(d.line, 9);
-    assert!(d.message.contains("vrrp instance VI_1 already defined"), "{d}");
+    assert!(
+        d.message.contains("vrrp instance VI_1 already defined"),
+        "{d}"
+    );
 }
 
 #[test]
@@ -101,16 +116,26 @@ fn duplicate_vrid_on_one_interface_is_refused() {
         instance("  virtual_router_id 5").replace("VI_1", "VI_2")
     );
     let d = one(&refused(&text)).clone();
-    assert!(d.message.contains("already used by vrrp_instance VI_1"), "{d}");
+    assert!(
+        d.message
+            .contains("VI_1 and VI_2 both use VRID 5 with IPv4 on interface eth0"),
+        "{d}"
+    );
 }
 
 #[test]
 fn unknown_track_script_is_dropped_with_warning() {
-    let l = accepted(&instance("  virtual_router_id 5\n  track_script {\n    nosuch weight 10\n  }"));
+    let l = accepted(&instance(
+        "  virtual_router_id 5\n  track_script {\n    nosuch weight 10\n  }",
+    ));
     let d = one(&l.diagnostics);
     assert_eq!(d.line, 6);
     assert_eq!(d.severity, Severity::Warning);
-    assert!(d.message.contains("track script nosuch not found, ignoring"), "{d}");
+    assert!(
+        d.message
+            .contains("track script nosuch not found, ignoring"),
+        "{d}"
+    );
     assert!(l.config.instances[0].track_scripts.is_empty());
 }
 
@@ -156,7 +181,10 @@ fn include_cycle_is_refused_at_the_include() {
     };
     let errors = e.errors();
     assert_eq!(errors.len(), 1);
-    assert_eq!((errors[0].file.as_str(), errors[0].line), ("/etc/k/b.conf", 3));
+    assert_eq!(
+        (errors[0].file.as_str(), errors[0].line),
+        ("/etc/k/b.conf", 3)
+    );
 }
 
 #[test]
@@ -213,7 +241,10 @@ fn vrrpv3_ignores_authentication_and_v2_rounds_advert_int() {
         .contains("VRRP version 3 does not support authentication"));
 
     let l = accepted(&instance("  virtual_router_id 5\n  advert_int 1.5"));
-    assert_eq!(l.config.instances[0].advert_int, std::time::Duration::from_secs(2));
+    assert_eq!(
+        l.config.instances[0].advert_int,
+        std::time::Duration::from_secs(2)
+    );
     assert!(l.diagnostics[0]
         .message
         .contains("VRRPv2 advertisement interval 1.500000s must be an integer. rounding"));

@@ -37,7 +37,7 @@ fn fragment() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #![proptest_config(ProptestConfig::with_cases(500))]
 
     #[test]
     fn structured_input_never_panics(parts in proptest::collection::vec(fragment(), 0..60)) {
@@ -69,4 +69,11 @@ fn exponential_parameter_expansion_is_bounded() {
     }
     text.push_str("router_id ${A29}\n");
     let _ = parse_str("k.conf", &text, &MemorySource::new());
+}
+
+#[test]
+fn self_referencing_multiline_parameter_is_bounded() {
+    let text = "$B= \\\nx \\\n$B\n\n$B\n";
+    let r = parse_str("k.conf", text, &MemorySource::new());
+    assert!(r.is_err());
 }

@@ -114,12 +114,22 @@ mod tests {
             .collect()
     }
 
-    fn run(spec: &[(u32, bool)], all_backups: bool, usable: &dyn Fn(ServerId) -> bool, n: usize) -> Vec<usize> {
+    fn run(
+        spec: &[(u32, bool)],
+        all_backups: bool,
+        usable: &dyn Fn(ServerId) -> bool,
+        n: usize,
+    ) -> Vec<usize> {
         let s = servers(spec);
         let mut p = SmoothWeightedRoundRobin::new(s.len());
         let mut counts = vec![0; s.len()];
         for _ in 0..n {
-            let ctx = PickContext { client: None, servers: &s, all_backups, usable };
+            let ctx = PickContext {
+                client: None,
+                servers: &s,
+                all_backups,
+                usable,
+            };
             if let Some(id) = p.pick(&ctx) {
                 counts[id] += 1;
             }
@@ -137,7 +147,12 @@ mod tests {
     fn picks_are_interleaved_not_bursty() {
         let s = servers(&[(1, false), (1, false)]);
         let mut p = SmoothWeightedRoundRobin::new(2);
-        let ctx = PickContext { client: None, servers: &s, all_backups: false, usable: &|_| true };
+        let ctx = PickContext {
+            client: None,
+            servers: &s,
+            all_backups: false,
+            usable: &|_| true,
+        };
         let seq: Vec<_> = (0..4).map(|_| p.pick(&ctx)).collect();
         assert_eq!(seq, vec![Some(0), Some(1), Some(0), Some(1)]);
     }
@@ -162,10 +177,20 @@ mod tests {
     fn nothing_usable_gives_none() {
         let s = servers(&[(1, false), (0, true)]);
         let mut p = SmoothWeightedRoundRobin::new(2);
-        let ctx = PickContext { client: None, servers: &s, all_backups: false, usable: &|_| false };
+        let ctx = PickContext {
+            client: None,
+            servers: &s,
+            all_backups: false,
+            usable: &|_| false,
+        };
         assert_eq!(p.pick(&ctx), None);
         let empty: Vec<PickServer> = Vec::new();
-        let ctx = PickContext { client: None, servers: &empty, all_backups: true, usable: &|_| true };
+        let ctx = PickContext {
+            client: None,
+            servers: &empty,
+            all_backups: true,
+            usable: &|_| true,
+        };
         assert_eq!(p.pick(&ctx), None);
     }
 }

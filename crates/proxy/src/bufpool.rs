@@ -25,10 +25,6 @@ impl BufPool {
         })
     }
 
-    pub fn size(&self) -> usize {
-        self.size
-    }
-
     pub fn get(self: &Rc<Self>) -> PooledBuf {
         let buf = self
             .free

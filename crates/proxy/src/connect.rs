@@ -48,7 +48,12 @@ impl ServerSlot {
 impl Drop for ServerSlot {
     fn drop(&mut self) {
         let plan = &self.w.plan;
-        if let Some(row) = plan.counters.servers.get(self.backend).and_then(|s| s.get(self.server)) {
+        if let Some(row) = plan
+            .counters
+            .servers
+            .get(self.backend)
+            .and_then(|s| s.get(self.server))
+        {
             row.sessions.leave();
         }
         if let Some(row) = plan.counters.backends.get(self.backend) {
@@ -64,12 +69,18 @@ impl Drop for ServerSlot {
 }
 
 /// Takes a slot on a server the picker chooses among those with room, skipping `exclude`.
-fn try_pick(w: &Rc<Worker>, be: &BackendPlan, client: Option<SocketAddr>, exclude: Option<ServerId>) -> Option<ServerSlot> {
+fn try_pick(
+    w: &Rc<Worker>,
+    be: &BackendPlan,
+    client: Option<SocketAddr>,
+    exclude: Option<ServerId>,
+) -> Option<ServerSlot> {
     let rows = w.plan.counters.servers.get(be.id)?;
     let usable = |id: ServerId| {
         Some(id) != exclude
             && !be.servers[id].disabled
-            && (be.servers[id].maxconn == 0 || rows[id].sessions.cur() < u64::from(be.servers[id].maxconn))
+            && (be.servers[id].maxconn == 0
+                || rows[id].sessions.cur() < u64::from(be.servers[id].maxconn))
     };
     // Another thread may take the last slot between the pick and the claim: pick again.
     for _ in 0..=be.servers.len() {
@@ -82,7 +93,10 @@ fn try_pick(w: &Rc<Worker>, be: &BackendPlan, client: Option<SocketAddr>, exclud
                 usable: &usable,
             })?
         };
-        if rows[id].sessions.try_enter(u64::from(be.servers[id].maxconn)) {
+        if rows[id]
+            .sessions
+            .try_enter(u64::from(be.servers[id].maxconn))
+        {
             if let Some(b) = w.plan.counters.backends.get(be.id) {
                 b.sessions.enter();
                 b.incr(w.thread, Counter::SessionsTotal);
@@ -99,10 +113,17 @@ fn try_pick(w: &Rc<Worker>, be: &BackendPlan, client: Option<SocketAddr>, exclud
 }
 
 /// A server slot for a new connection, waiting in the backend queue if every server is full.
-pub async fn assign_server(w: &Rc<Worker>, backend: BackendId, client: Option<SocketAddr>) -> Result<ServerSlot, ConnectError> {
+pub async fn assign_server(
+    w: &Rc<Worker>,
+    backend: BackendId,
+    client: Option<SocketAddr>,
+) -> Result<ServerSlot, ConnectError> {
     let be = &w.plan.backends[backend];
     let counters = &w.plan.counters;
-    let (Some(be_row), Some(rows)) = (counters.backends.get(backend), counters.servers.get(backend)) else {
+    let (Some(be_row), Some(rows)) = (
+        counters.backends.get(backend),
+        counters.servers.get(backend),
+    ) else {
         return Err(ConnectError::NoServer);
     };
     // Sessions already queued go first: a newcomer only skips the queue when it is empty.
@@ -116,7 +137,8 @@ pub async fn assign_server(w: &Rc<Worker>, backend: BackendId, client: Option<So
     let home = {
         let queue_room = |id: ServerId| {
             !be.servers[id].disabled
-                && (be.servers[id].maxqueue == 0 || rows[id].queue.cur() < u64::from(be.servers[id].maxqueue))
+                && (be.servers[id].maxqueue == 0
+                    || rows[id].queue.cur() < u64::from(be.servers[id].maxqueue))
         };
         let mut picker = w.pickers[backend].borrow_mut();
         picker.pick(&PickContext {
@@ -208,14 +230,18 @@ pub async fn connect(
                 if retries_left == 0 && be.redispatch {
                     if let Some(other) = try_pick(w, be, client, Some(slot.server)) {
                         counters.backends[slot.backend].incr(w.thread, Counter::Redispatches);
-                        counters.servers[other.backend][other.server].incr(w.thread, Counter::Redispatches);
+                        counters.servers[other.backend][other.server]
+                            .incr(w.thread, Counter::Redispatches);
                         slot = other;
                         continue;
                     }
                 }
                 // HAProxy's turn-around timer: min(timeout connect, 1s) before a retry on the
                 // same server, so a restarting server is not hammered.
-                let pause = be.timeout_connect.unwrap_or(Duration::from_secs(1)).min(Duration::from_secs(1));
+                let pause = be
+                    .timeout_connect
+                    .unwrap_or(Duration::from_secs(1))
+                    .min(Duration::from_secs(1));
                 tokio::time::sleep(pause).await;
             }
         }

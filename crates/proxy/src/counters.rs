@@ -76,12 +76,10 @@ impl Gauge {
             if limit != 0 && cur >= limit {
                 return false;
             }
-            match self.cur.compare_exchange_weak(
-                cur,
-                cur + 1,
-                Ordering::AcqRel,
-                Ordering::Relaxed,
-            ) {
+            match self
+                .cur
+                .compare_exchange_weak(cur, cur + 1, Ordering::AcqRel, Ordering::Relaxed)
+            {
                 Ok(_) => {
                     self.max.fetch_max(cur + 1, Ordering::Relaxed);
                     return true;

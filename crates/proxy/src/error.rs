@@ -25,7 +25,11 @@ pub enum ProxyError {
     },
     /// `maxconn` needs more file descriptors than the hard limit allows and `strict-limits` is on.
     #[error("[{needed}] FD limit required for maxconn {maxconn}, but the hard limit is {hard}; use 'no strict-limits' to start anyway")]
-    FdLimit { maxconn: u32, needed: u64, hard: u64 },
+    FdLimit {
+        maxconn: u32,
+        needed: u64,
+        hard: u64,
+    },
     /// A frontend uses a backend reference this runtime does not support yet.
     #[error("proxy '{proxy}': {what}")]
     Unsupported { proxy: String, what: String },

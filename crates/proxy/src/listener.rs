@@ -25,8 +25,6 @@ pub enum BoundSocket {
 #[derive(Debug)]
 pub struct BoundListener {
     pub frontend: FrontendId,
-    /// Index of the address in the frontend's `listeners`.
-    pub listen_index: usize,
     pub socket: BoundSocket,
 }
 
@@ -35,7 +33,7 @@ pub fn bind_all(plan: &Plan) -> Result<Vec<Vec<BoundListener>>, ProxyError> {
     let threads = plan.threads.max(1);
     let mut per_thread: Vec<Vec<BoundListener>> = (0..threads).map(|_| Vec::new()).collect();
     for f in &plan.frontends {
-        for (listen_index, spec) in f.listeners.iter().enumerate() {
+        for spec in &f.listeners {
             let err = |source: std::io::Error| ProxyError::Bind {
                 proxy: f.name.clone(),
                 addr: spec.addr.clone(),
@@ -47,7 +45,6 @@ pub fn bind_all(plan: &Plan) -> Result<Vec<Vec<BoundListener>>, ProxyError> {
                         let socket = bind_tcp(*addr, spec).map_err(err)?;
                         list.push(BoundListener {
                             frontend: f.id,
-                            listen_index,
                             socket: BoundSocket::Tcp(socket),
                         });
                     }
@@ -58,7 +55,6 @@ pub fn bind_all(plan: &Plan) -> Result<Vec<Vec<BoundListener>>, ProxyError> {
                         let socket = first.try_clone().map_err(err)?;
                         list.push(BoundListener {
                             frontend: f.id,
-                            listen_index,
                             socket: BoundSocket::Unix(socket),
                         });
                     }
@@ -69,7 +65,6 @@ pub fn bind_all(plan: &Plan) -> Result<Vec<Vec<BoundListener>>, ProxyError> {
                         let socket = adopt_fd(fd).map_err(err)?;
                         list.push(BoundListener {
                             frontend: f.id,
-                            listen_index,
                             socket,
                         });
                     }

@@ -3,7 +3,6 @@
 //! counter rows), built once before any thread starts and shared read-only.
 
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,8 +28,6 @@ pub struct ListenSpec {
     pub freebind: bool,
     pub v6only: bool,
     pub interface: Option<String>,
-    /// The `bind ... maxconn N` limit of this line, if any (0 = none).
-    pub maxconn: u32,
 }
 
 #[derive(Debug)]
@@ -65,7 +62,6 @@ pub enum ServerTarget {
     Fixed(SocketAddr),
     /// The IP is fixed, the port comes from the client's destination port (plus an offset).
     ClientPort { ip: std::net::IpAddr, offset: i32 },
-    Unix(PathBuf),
 }
 
 impl ServerTarget {
@@ -78,7 +74,6 @@ impl ServerTarget {
                 let port = u16::try_from(port).ok()?;
                 Some(SocketAddr::new(*ip, port))
             }
-            ServerTarget::Unix(_) => None,
         }
     }
 }
@@ -98,7 +93,6 @@ pub struct ServerPlan {
 pub struct BackendPlan {
     pub id: BackendId,
     pub name: String,
-    pub mode: Mode,
     pub servers: Vec<ServerPlan>,
     /// The picker's view of `servers` (weights, backup flags).
     pub pick_servers: Vec<PickServer>,
@@ -109,7 +103,6 @@ pub struct BackendPlan {
     pub timeout_connect: Option<Duration>,
     pub timeout_queue: Option<Duration>,
     pub timeout_tunnel: Option<Duration>,
-    pub timeout_http_keep_alive: Option<Duration>,
     pub retries: u32,
     pub redispatch: bool,
     pub conn_mode: HttpConnMode,
@@ -124,7 +117,6 @@ pub struct BackendPlan {
 /// Everything the workers run, shared read-only.
 #[derive(Debug)]
 pub struct Plan {
-    pub config: Arc<Config>,
     pub threads: usize,
     pub global_maxconn: u32,
     pub frontends: Vec<FrontendPlan>,
@@ -141,7 +133,11 @@ pub struct Plan {
 const FALLBACK_MAXCONN: u32 = 4096;
 
 impl Plan {
-    pub fn build(config: Arc<Config>, threads: usize, fd_limit: Option<u64>) -> Result<Plan, ProxyError> {
+    pub fn build(
+        config: Arc<Config>,
+        threads: usize,
+        fd_limit: Option<u64>,
+    ) -> Result<Plan, ProxyError> {
         let global_maxconn = match config.global.maxconn {
             Some(m) => m,
             // HAProxy derives maxconn from the fd limit: two fds per connection plus spare.
@@ -193,7 +189,6 @@ impl Plan {
         });
 
         Ok(Plan {
-            config,
             threads,
             global_maxconn,
             frontends,
@@ -242,7 +237,11 @@ fn build_frontend(
     backend: Option<BackendId>,
 ) -> Result<FrontendPlan, ProxyError> {
     // The frontend's maxconn defaults to the global one (HAProxy >= 1.8 behaviour).
-    let maxconn = p.maxconn.unwrap_or(global_maxconn).min(global_maxconn).max(1);
+    let maxconn = p
+        .maxconn
+        .unwrap_or(global_maxconn)
+        .min(global_maxconn)
+        .max(1);
     let listeners = p
         .binds
         .iter()
@@ -282,7 +281,6 @@ fn listen_specs(b: &Bind, proxy_backlog: Option<u32>, maxconn: u32) -> Vec<Liste
             freebind: b.freebind,
             v6only: b.v6only,
             interface: b.interface.clone(),
-            maxconn: b.maxconn.unwrap_or(0),
         })
         .collect()
 }
@@ -292,7 +290,16 @@ fn build_backend(id: BackendId, p: &CfgProxy) -> Result<BackendPlan, ProxyError>
     let mut pick_servers = Vec::with_capacity(p.servers.len());
     for s in &p.servers {
         let target = match &s.addr {
-            ServerAddr::Unix(path) => ServerTarget::Unix(path.clone()),
+            ServerAddr::Unix(path) => {
+                return Err(ProxyError::Unsupported {
+                    proxy: p.name.clone(),
+                    what: format!(
+                        "server '{}': unix socket servers ({}) are not supported yet",
+                        s.name,
+                        path.display()
+                    ),
+                })
+            }
             ServerAddr::Ip(ip) => ip_target(*ip, s.port),
             ServerAddr::Host(host) => {
                 let ip = resolve_host(host).ok_or_else(|| ProxyError::Resolve {
@@ -318,7 +325,6 @@ fn build_backend(id: BackendId, p: &CfgProxy) -> Result<BackendPlan, ProxyError>
     Ok(BackendPlan {
         id,
         name: p.name.clone(),
-        mode: p.mode,
         servers,
         pick_servers,
         balance: p.balance.algorithm.clone(),
@@ -328,7 +334,6 @@ fn build_backend(id: BackendId, p: &CfgProxy) -> Result<BackendPlan, ProxyError>
         timeout_connect: p.timeouts.connect,
         timeout_queue: p.timeouts.queue,
         timeout_tunnel: p.timeouts.tunnel,
-        timeout_http_keep_alive: p.timeouts.http_keep_alive,
         retries: p.retries,
         redispatch: p.options.redispatch,
         conn_mode: p.options.http_conn_mode,

@@ -20,13 +20,16 @@ const PURGE_DELAY: Duration = Duration::from_secs(5);
 /// Most idle connections kept per server per thread.
 const MAX_PER_SERVER: usize = 64;
 
+/// Idle connections to one server, oldest first, with the time each became idle.
+type IdleList = VecDeque<(TcpStream, Instant)>;
+
 #[derive(Debug, Default)]
 pub struct IdleServerConns {
-    lists: Vec<((BackendId, ServerId), VecDeque<(TcpStream, Instant)>)>,
+    lists: Vec<((BackendId, ServerId), IdleList)>,
 }
 
 impl IdleServerConns {
-    fn list(&mut self, key: (BackendId, ServerId)) -> &mut VecDeque<(TcpStream, Instant)> {
+    fn list(&mut self, key: (BackendId, ServerId)) -> &mut IdleList {
         let pos = match self.lists.iter().position(|(k, _)| *k == key) {
             Some(p) => p,
             None => {
@@ -41,7 +44,10 @@ impl IdleServerConns {
     pub fn put(&mut self, backend: BackendId, server: ServerId, conn: TcpStream) {
         let now = Instant::now();
         let list = self.list((backend, server));
-        while list.front().is_some_and(|(_, t)| now.duration_since(*t) > PURGE_DELAY) {
+        while list
+            .front()
+            .is_some_and(|(_, t)| now.duration_since(*t) > PURGE_DELAY)
+        {
             list.pop_front();
         }
         if list.len() < MAX_PER_SERVER {

@@ -102,15 +102,3 @@ pub async fn write_all2<S: Stream>(s: &S, mut a: &[u8], mut b: &[u8]) -> io::Res
     }
     write_all(s, b).await
 }
-
-/// Reads what is available into `buf`, waiting until at least one byte (or end of stream).
-pub async fn read_some<S: Stream>(s: &S, buf: &mut [u8]) -> io::Result<usize> {
-    loop {
-        match s.try_read(buf) {
-            Ok(n) => return Ok(n),
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => s.readable().await?,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-}

@@ -49,10 +49,12 @@ pub async fn serve<S: Stream>(
     w.hooks
         .on_backend_chosen(&info, &be.name, slot.server_name());
     let timeouts = TunnelTimeouts {
-        idle: be.timeout_tunnel.or(match (fe.timeout_client, be.timeout_server) {
-            (Some(c), Some(s)) => Some(c.min(s)),
-            (c, s) => c.or(s),
-        }),
+        idle: be
+            .timeout_tunnel
+            .or(match (fe.timeout_client, be.timeout_server) {
+                (Some(c), Some(s)) => Some(c.min(s)),
+                (c, s) => c.or(s),
+            }),
         half_closed: fe.timeout_client_fin.or(be.timeout_server_fin),
     };
     let r = tunnel(&w.bufs, &client, &server, timeouts).await;

@@ -60,14 +60,19 @@ impl Worker {
 
 impl std::fmt::Debug for Worker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Worker").field("thread", &self.thread).finish()
+        f.debug_struct("Worker")
+            .field("thread", &self.thread)
+            .finish()
     }
 }
 
-/// Builds the picker for a backend's `balance` algorithm. Only round robin exists today;
-/// the `balance` crate's algorithms plug in here.
+/// Builds the picker for a backend's `balance` algorithm. Only round robin exists today, so
+/// every algorithm runs as round robin until the `balance` crate's algorithms plug in here.
 fn picker_for(b: &crate::plan::BackendPlan) -> Box<dyn ServerPicker> {
-    Box::new(SmoothWeightedRoundRobin::new(b.servers.len()))
+    match b.balance.as_str() {
+        "roundrobin" | "static-rr" => Box::new(SmoothWeightedRoundRobin::new(b.servers.len())),
+        _ => Box::new(SmoothWeightedRoundRobin::new(b.servers.len())),
+    }
 }
 
 /// Runs worker `thread` until a hard stop, or a soft stop once its sessions are done.
@@ -162,18 +167,32 @@ async fn accept_loop(w: Rc<Worker>, acc: Accepting) {
         Accepting::Tcp(f, _) | Accepting::Unix(f, _) => *f,
     };
     loop {
-        let Some(ticket) = SessionTicket::acquire(&w, fe).await else {
-            return;
-        };
+        // Pause while the frontend or the process is at maxconn: new connections wait in the
+        // kernel's backlog. The slot itself is taken after accept, so idle accept loops do not
+        // hold slots; a race lost to another thread waits for the next free slot while holding
+        // just this one connection.
+        SessionTicket::wait_for_room(&w, fe).await;
         let accepted = match &acc {
-            Accepting::Tcp(_, l) => l.accept().await.map(|(s, peer)| {
-                let _ = s.set_nodelay(true);
-                let local = s.local_addr().ok();
-                tokio::task::spawn_local(client_task(ticket, s, Some(peer), local));
-            }),
-            Accepting::Unix(_, l) => l.accept().await.map(|(s, _)| {
-                tokio::task::spawn_local(client_task(ticket, s, None, None));
-            }),
+            Accepting::Tcp(_, l) => match l.accept().await {
+                Ok((s, peer)) => {
+                    let _ = s.set_nodelay(true);
+                    let local = s.local_addr().ok();
+                    if let Some(ticket) = SessionTicket::acquire(&w, fe).await {
+                        tokio::task::spawn_local(client_task(ticket, s, Some(peer), local));
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            },
+            Accepting::Unix(_, l) => match l.accept().await {
+                Ok((s, _)) => {
+                    if let Some(ticket) = SessionTicket::acquire(&w, fe).await {
+                        tokio::task::spawn_local(client_task(ticket, s, None, None));
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            },
         };
         if let Err(e) = accepted {
             // EMFILE/ENFILE and friends: back off briefly instead of spinning.
@@ -204,7 +223,37 @@ pub struct SessionTicket {
 }
 
 impl SessionTicket {
-    /// Waits until the frontend and the process are below `maxconn`.
+    /// Waits until the frontend and the process are below `maxconn`, without taking a slot.
+    async fn wait_for_room(w: &Rc<Worker>, fe: FrontendId) {
+        use std::sync::atomic::Ordering::AcqRel;
+        let plan = &w.plan;
+        let has_room = || {
+            let fe_cur = plan
+                .counters
+                .frontends
+                .get(fe)
+                .map_or(0, |r| r.sessions.cur());
+            fe_cur < u64::from(plan.frontends[fe].maxconn)
+                && plan.global_sessions.cur() < u64::from(plan.global_maxconn)
+        };
+        if has_room() {
+            return;
+        }
+        loop {
+            let resumed = plan.accept_resume.notified();
+            tokio::pin!(resumed);
+            resumed.as_mut().enable();
+            plan.accept_waiters.fetch_add(1, AcqRel);
+            if has_room() {
+                plan.accept_waiters.fetch_sub(1, AcqRel);
+                return;
+            }
+            resumed.await;
+            plan.accept_waiters.fetch_sub(1, AcqRel);
+        }
+    }
+
+    /// Takes a slot on the frontend and the process, waiting for one if needed.
     async fn acquire(w: &Rc<Worker>, fe: FrontendId) -> Option<SessionTicket> {
         use std::sync::atomic::Ordering::AcqRel;
         let plan = &w.plan;
@@ -229,10 +278,16 @@ impl SessionTicket {
     fn try_take(w: &Rc<Worker>, fe: FrontendId) -> Option<SessionTicket> {
         let plan = &w.plan;
         let row = plan.counters.frontends.get(fe)?;
-        if !row.sessions.try_enter(u64::from(plan.frontends[fe].maxconn)) {
+        if !row
+            .sessions
+            .try_enter(u64::from(plan.frontends[fe].maxconn))
+        {
             return None;
         }
-        if !plan.global_sessions.try_enter(u64::from(plan.global_maxconn)) {
+        if !plan
+            .global_sessions
+            .try_enter(u64::from(plan.global_maxconn))
+        {
             row.sessions.leave();
             return None;
         }
@@ -252,7 +307,11 @@ impl Drop for SessionTicket {
             row.sessions.leave();
         }
         plan.global_sessions.leave();
-        if plan.accept_waiters.load(std::sync::atomic::Ordering::Acquire) > 0 {
+        if plan
+            .accept_waiters
+            .load(std::sync::atomic::Ordering::Acquire)
+            > 0
+        {
             plan.accept_resume.notify_waiters();
         }
         let live = self.w.live.get().saturating_sub(1);

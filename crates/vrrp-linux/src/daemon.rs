@@ -92,14 +92,6 @@ impl Daemon {
             drops: DropCounters::default(),
             rx: vec![0u8; 65536],
         };
-        for i in &spec.instances {
-            if interface::ifindex(&i.interface).is_none() {
-                return Err(StartError::NoInterface {
-                    instance: i.protocol.name.clone(),
-                    interface: i.interface.clone(),
-                });
-            }
-        }
         d.apply_spec(spec, now)?;
         log::info("Startup complete");
         Ok(d)
@@ -122,6 +114,16 @@ impl Daemon {
     /// spec is unchanged keep running untouched; removed ones leave as on SIGTERM; new or
     /// changed ones start afresh.
     pub fn apply_spec(&mut self, spec: RuntimeSpec, now: Instant) -> Result<(), StartError> {
+        // Refuse before touching anything: a half-applied reload would drop running
+        // instances without their goodbye.
+        for i in &spec.instances {
+            if interface::ifindex(&i.interface).is_none() {
+                return Err(StartError::NoInterface {
+                    instance: i.protocol.name.clone(),
+                    interface: i.interface.clone(),
+                });
+            }
+        }
         // Scripts first: instances refer to them.
         let mut old_scripts = std::mem::take(&mut self.scripts);
         for s in spec.scripts {
@@ -175,6 +177,11 @@ impl Daemon {
             }
         }
         self.groups.clear();
+        // Membership is rebuilt from the new spec: an instance that left its group must stop
+        // waiting for the others.
+        for inst in &mut self.instances {
+            inst.set_sync_member(false);
+        }
         for g in spec.sync_groups {
             let members: Vec<usize> = g
                 .members
@@ -539,7 +546,9 @@ impl Daemon {
                             log::info("Reloading");
                             if let Some(spec) = reload() {
                                 if let Err(e) = self.apply_spec(spec, Instant::now()) {
-                                    log::warn(&format!("Reload failed: {e}"));
+                                    log::warn(&format!(
+                                        "Reload failed: {e} - keeping the running configuration"
+                                    ));
                                 }
                             }
                             log::info("Reload finished");

@@ -4,7 +4,8 @@
 //! (198.18.0.201 priority 100, 198.18.0.202 priority 90, VRID 51, VIPs 198.18.0.100 and
 //! 198.18.0.150, `auth_pass 1111`), including the priority-0 adverts sent on SIGTERM.
 //! Wireshark 4.0 reported every checksum as good. Each fixture: IP source, IP destination,
-//! VRRP payload as on the wire.
+//! VRRP payload as on the wire. `data/capture_keepalived.sh` and `data/pcap_vrrp.py` redo the
+//! capture (root); a rerun gave the same bytes.
 
 use std::net::Ipv4Addr;
 

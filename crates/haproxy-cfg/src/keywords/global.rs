@@ -83,7 +83,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
         Ok(())
     })
     .negatable(),
-    g!("hard-stop-after", Support::NotYet, |g, _, a| {
+    g!("hard-stop-after", Support::Yes, |g, _, a| {
         g.hard_stop_after = Some(parse_time(one("hard-stop-after", a)?, "hard-stop-after")?);
         Ok(())
     }),

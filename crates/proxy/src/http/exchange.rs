@@ -250,7 +250,10 @@ impl<S: Stream> Session<'_, S> {
         };
 
         let status = self.resp.status;
-        if w.hooks.on_response_head(&info, status, &sbuf[..resp_head_len]) == Verdict::Deny {
+        if w.hooks
+            .on_response_head(&info, status, &sbuf[..resp_head_len])
+            == Verdict::Deny
+        {
             be_row.incr(thread, Counter::DeniedResp);
             self.reply(Some(be_id), 502).await;
             return false;
@@ -297,7 +300,11 @@ impl<S: Stream> Session<'_, S> {
         }
         let mut out = w.take_head_buf();
         let written = if conn_hdr == ConnectionHeader::AsReceived && !self.resp.edited {
-            let end = if is_tunnel { slen } else { resp_head_len + first };
+            let end = if is_tunnel {
+                slen
+            } else {
+                resp_head_len + first
+            };
             write_until(&self.client, &sbuf[..end], deadline(fe.timeout_client)).await
         } else {
             write_head(
@@ -308,7 +315,11 @@ impl<S: Stream> Session<'_, S> {
                 conn_hdr,
                 &mut out,
             );
-            let end = if is_tunnel { slen } else { resp_head_len + first };
+            let end = if is_tunnel {
+                slen
+            } else {
+                resp_head_len + first
+            };
             write2_until(
                 &self.client,
                 &out,
@@ -385,7 +396,14 @@ impl<S: Stream> Session<'_, S> {
         client_keep
     }
 
-    fn log(&self, info: &SessionInfo<'_>, be: &BackendPlan, slot: &ServerSlot, status: u16, bytes_out: u64) {
+    fn log(
+        &self,
+        info: &SessionInfo<'_>,
+        be: &BackendPlan,
+        slot: &ServerSlot,
+        status: u16,
+        bytes_out: u64,
+    ) {
         self.w.hooks.on_log(&LogInfo {
             session: *info,
             backend: Some(&be.name),
@@ -411,9 +429,13 @@ impl<S: Stream> Session<'_, S> {
     ) -> bool {
         if self.rend > self.rstart {
             if let Some(buf) = self.rbuf.as_deref() {
-                if write_until(server, &buf[self.rstart..self.rend], deadline(be.timeout_server))
-                    .await
-                    .is_err()
+                if write_until(
+                    server,
+                    &buf[self.rstart..self.rend],
+                    deadline(be.timeout_server),
+                )
+                .await
+                .is_err()
                 {
                     return false;
                 }
@@ -422,10 +444,12 @@ impl<S: Stream> Session<'_, S> {
         self.rbuf = None;
         self.rstart = 0;
         self.rend = 0;
-        let idle = be.timeout_tunnel.or(match (self.fe.timeout_client, be.timeout_server) {
-            (Some(c), Some(s)) => Some(c.min(s)),
-            (c, s) => c.or(s),
-        });
+        let idle = be
+            .timeout_tunnel
+            .or(match (self.fe.timeout_client, be.timeout_server) {
+                (Some(c), Some(s)) => Some(c.min(s)),
+                (c, s) => c.or(s),
+            });
         let r = tunnel(
             &self.w.bufs,
             &self.client,
@@ -438,7 +462,11 @@ impl<S: Stream> Session<'_, S> {
         .await;
         let c = &self.w.plan.counters;
         let t = self.w.thread;
-        for row in [&c.frontends[self.fe.id], &c.backends[be.id], &c.servers[be.id][slot.server]] {
+        for row in [
+            &c.frontends[self.fe.id],
+            &c.backends[be.id],
+            &c.servers[be.id][slot.server],
+        ] {
             row.add(t, Counter::BytesIn, r.up);
             row.add(t, Counter::BytesOut, r.down + bytes_out);
         }
@@ -447,7 +475,13 @@ impl<S: Stream> Session<'_, S> {
     }
 
     /// Writes the request head to forward into `out` unless it can go verbatim (returns true).
-    fn build_request_head(&self, be: &BackendPlan, mode: HttpConnMode, head_len: usize, out: &mut Vec<u8>) -> bool {
+    fn build_request_head(
+        &self,
+        be: &BackendPlan,
+        mode: HttpConnMode,
+        head_len: usize,
+        out: &mut Vec<u8>,
+    ) -> bool {
         let fe = self.fe;
         let Some(buf) = self.rbuf.as_deref() else {
             return true;
@@ -457,7 +491,10 @@ impl<S: Stream> Session<'_, S> {
         let local_ip = self.local.map(|a| IpText::new(a.ip()));
         let mut edits: [Edit<'_>; 2] = [Edit::Delete(usize::MAX), Edit::Delete(usize::MAX)];
         let mut n = 0;
-        if let (Some(ff), Some(ip)) = (be.forwardfor.as_ref().or(fe.forwardfor.as_ref()), &client_ip) {
+        if let (Some(ff), Some(ip)) = (
+            be.forwardfor.as_ref().or(fe.forwardfor.as_ref()),
+            &client_ip,
+        ) {
             let excepted = ff
                 .except
                 .is_some_and(|net| self.peer.is_some_and(|p| net.contains(p.ip())));
@@ -470,7 +507,8 @@ impl<S: Stream> Session<'_, S> {
                 n += 1;
             }
         }
-        if let (Some(ot), Some(ip)) = (be.originalto.as_ref().or(fe.originalto.as_ref()), &local_ip) {
+        if let (Some(ot), Some(ip)) = (be.originalto.as_ref().or(fe.originalto.as_ref()), &local_ip)
+        {
             let excepted = ot
                 .except
                 .is_some_and(|net| self.local.is_some_and(|l| net.contains(l.ip())));
@@ -489,13 +527,24 @@ impl<S: Stream> Session<'_, S> {
         if n == 0 && conn_hdr == ConnectionHeader::AsReceived && !self.req.edited {
             return true;
         }
-        write_head(head_buf, &self.req, Side::Request, &edits[..n], conn_hdr, out);
+        write_head(
+            head_buf,
+            &self.req,
+            Side::Request,
+            &edits[..n],
+            conn_hdr,
+            out,
+        );
         false
     }
 
     /// A connection to the slot's server: one this session kept, an idle one of the thread
     /// (not for a session's first request under `http-reuse safe`), or a new one.
-    async fn server_conn(&mut self, be: &BackendPlan, slot: ServerSlot) -> Result<(TcpStream, bool, ServerSlot), ()> {
+    async fn server_conn(
+        &mut self,
+        be: &BackendPlan,
+        slot: ServerSlot,
+    ) -> Result<(TcpStream, bool, ServerSlot), ()> {
         if let Some(pos) = self
             .attached
             .iter()

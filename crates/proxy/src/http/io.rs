@@ -43,7 +43,11 @@ pub async fn readable_until<S: Stream>(s: &S, deadline: Option<Instant>) -> Resu
 }
 
 /// Reads into `buf`, waiting until `deadline`. `Ok(0)` is end of stream.
-pub async fn read_until<S: Stream>(s: &S, buf: &mut [u8], deadline: Option<Instant>) -> Result<usize, Stop> {
+pub async fn read_until<S: Stream>(
+    s: &S,
+    buf: &mut [u8],
+    deadline: Option<Instant>,
+) -> Result<usize, Stop> {
     loop {
         match s.try_read(buf) {
             Ok(n) => {
@@ -60,7 +64,11 @@ pub async fn read_until<S: Stream>(s: &S, buf: &mut [u8], deadline: Option<Insta
 }
 
 /// Writes all of `buf` before `deadline`.
-pub async fn write_until<S: Stream>(s: &S, buf: &[u8], deadline: Option<Instant>) -> Result<(), Stop> {
+pub async fn write_until<S: Stream>(
+    s: &S,
+    buf: &[u8],
+    deadline: Option<Instant>,
+) -> Result<(), Stop> {
     match deadline {
         None => write_all(s, buf).await.map_err(Stop::from),
         Some(d) => match tokio::time::timeout_at(d, write_all(s, buf)).await {
@@ -71,7 +79,12 @@ pub async fn write_until<S: Stream>(s: &S, buf: &[u8], deadline: Option<Instant>
 }
 
 /// Writes `a` then `b` before `deadline`.
-pub async fn write2_until<S: Stream>(s: &S, a: &[u8], b: &[u8], deadline: Option<Instant>) -> Result<(), Stop> {
+pub async fn write2_until<S: Stream>(
+    s: &S,
+    a: &[u8],
+    b: &[u8],
+    deadline: Option<Instant>,
+) -> Result<(), Stop> {
     let w = crate::stream::write_all2(s, a, b);
     match deadline {
         None => w.await.map_err(Stop::from),

@@ -131,7 +131,8 @@ impl<S: Stream> Session<'_, S> {
                 Ok(n) => n,
                 Err(NoHead::Close) => return,
                 Err(NoHead::Reply(status)) => {
-                    self.w.plan.counters.frontends[self.fe.id].incr(self.w.thread, Counter::ErrorsReq);
+                    self.w.plan.counters.frontends[self.fe.id]
+                        .incr(self.w.thread, Counter::ErrorsReq);
                     self.reply(None, status).await;
                     return;
                 }
@@ -169,7 +170,10 @@ impl<S: Stream> Session<'_, S> {
                 let Some(buf) = self.rbuf.as_deref() else {
                     return Err(NoHead::Close);
                 };
-                match self.req.parse_request(&buf[self.rstart..self.rend], &self.limits) {
+                match self
+                    .req
+                    .parse_request(&buf[self.rstart..self.rend], &self.limits)
+                {
                     Ok(Parsed::Complete(n)) => return Ok(n),
                     Ok(Parsed::Partial) => {}
                     Err(_) => return Err(NoHead::Reply(400)),

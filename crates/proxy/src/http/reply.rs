@@ -16,7 +16,10 @@ const LINGER_TIME: Duration = Duration::from_secs(1);
 /// closing with unread data would make the kernel send a reset, which can destroy the
 /// answer before the client reads it.
 pub async fn send_and_close<S: Stream>(client: &S, page: &[u8], timeout_client: Option<Duration>) {
-    if write_until(client, page, deadline(timeout_client)).await.is_err() {
+    if write_until(client, page, deadline(timeout_client))
+        .await
+        .is_err()
+    {
         return;
     }
     let _ = client.shutdown_write();

@@ -1,0 +1,1 @@
+//! `rules` — HAProxy's ACLs, conditions and rules, compiled once at configuration load.
