@@ -7,8 +7,9 @@ answer with their index, sends each key, and writes `tests/data/haproxy_vectors.
     # setup <name> <balance line> | <hash-type line> | weights w1,w2,... | ids i1,i2,...|- | down d1,...|-
     <setup name> <key> <server index>
 
-Keys are URIs (balance uri), parameter values (url_param), Host headers (hdr), or source
-addresses (balance source, sent from 127.x.y.z). Not run by the tests: the file it writes is.
+Keys are URIs (balance uri), parameter values (url_param), Host headers (hdr), source
+addresses (balance source, sent from 127.x.y.z), or `#N` for the Nth request of a sequence
+(static-rr order; round robin when the hash key is missing). Not run by the tests: the file it writes is.
 """
 import http.client, os, socket, subprocess, sys, tempfile, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -66,6 +67,13 @@ SETUPS = [
     ("source_map_w",       "balance source", "",                           [1,2,1], None, [], "source"),
     ("source_cons",        "balance source", "hash-type consistent",       [1,1,1,1], None, [], "source"),
     ("source_map_aval",    "balance source", "hash-type map-based sdbm avalanche", [1,1,1], None, [], "source"),
+    # Sequences: request N in order, no key (static-rr order, and round robin over the map
+    # when the hash key is missing).
+    ("seq_srr_123",        "balance static-rr", "",                        [1,2,3], None, [], "seq"),
+    ("seq_srr_2460",       "balance static-rr", "",                        [2,4,6,0], None, [], "seq"),
+    ("seq_srr_312",        "balance static-rr", "",                        [3,1,2], None, [], "seq"),
+    ("seq_srr_down",       "balance static-rr", "",                        [1,2,3], None, [1], "seq"),
+    ("seq_hdr_missing",    "balance hdr(x-none)", "",                      [1,2,1], None, [], "seq"),
 ]
 
 def keys_for(kind):
@@ -81,6 +89,8 @@ def keys_for(kind):
         return ["/p?uid=u%d" % i for i in range(50)] + ["/p?a=1&uid=%d&b=2" % i for i in range(30)]
     if kind == "host":
         return ["www.site%d.com" % i for i in range(30)] + ["host%d.example.org" % i for i in range(30)] + ["localhost", "a.b.c.d.e", "x%d" % 5]
+    if kind == "seq":
+        return ["#%d" % i for i in range(24)]
     if kind == "source":
         return ["127.0.%d.%d" % (i // 50, (i * 7) % 250 + 1) for i in range(80)]
     raise ValueError(kind)
@@ -95,6 +105,9 @@ def request(port, kind, key):
         c.putheader("Host", key)
         c.putheader("Connection", "close")
         c.endheaders()
+    elif kind == "seq":
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        c.request("GET", "/", headers={"Connection": "close"})
     else:
         c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         c.request("GET", key, headers={"Connection": "close"})

@@ -124,7 +124,9 @@ fn start_web_server(name: &'static str) -> std::io::Result<SocketAddr> {
 }
 
 fn serve(conn: TcpStream, name: &str) {
-    let Ok(write_half) = conn.try_clone() else { return };
+    let Ok(write_half) = conn.try_clone() else {
+        return;
+    };
     let mut out = write_half;
     let mut reader = BufReader::new(conn);
     loop {

@@ -19,7 +19,11 @@ fn main() {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let rest: Vec<OsString> = if args.is_empty() { Vec::new() } else { args.split_off(1) };
+    let rest: Vec<OsString> = if args.is_empty() {
+        Vec::new()
+    } else {
+        args.split_off(1)
+    };
     let code = match invoked_as.as_str() {
         "keepalived" => vrrp_cmd::main(&rest),
         "haproxy" => proxy_cmd::main(&rest),

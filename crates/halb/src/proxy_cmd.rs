@@ -117,7 +117,14 @@ fn parse_args(args: &[OsString]) -> Result<Options, i32> {
             "-vv" => {
                 println!("halb version {VERSION} - haproxy.cfg compatible with HAProxy 2.6");
                 println!("Running on: {}", std::env::consts::OS);
-                println!("Feature list : {}", haproxy_cfg::cond::FEATURES.iter().map(|f| format!("+{f}")).collect::<Vec<_>>().join(" "));
+                println!(
+                    "Feature list : {}",
+                    haproxy_cfg::cond::FEATURES
+                        .iter()
+                        .map(|f| format!("+{f}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                );
                 return Err(0);
             }
             "-h" | "--help" => {
@@ -155,8 +162,9 @@ fn expand_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let rd = std::fs::read_dir(p)
-                .map_err(|e| format!("Cannot open configuration directory {} : {e}", p.display()))?;
+            let rd = std::fs::read_dir(p).map_err(|e| {
+                format!("Cannot open configuration directory {} : {e}", p.display())
+            })?;
             let mut files: Vec<PathBuf> = rd
                 .filter_map(Result::ok)
                 .map(|e| e.path())
@@ -181,9 +189,14 @@ fn load(files: &[PathBuf], quiet: bool) -> Result<Loaded, i32> {
     let mut parser = ConfigParser::new(&env);
     for f in &files {
         match std::fs::read(f) {
-            Ok(bytes) => parser.add_file(&f.display().to_string(), &String::from_utf8_lossy(&bytes)),
+            Ok(bytes) => {
+                parser.add_file(&f.display().to_string(), &String::from_utf8_lossy(&bytes))
+            }
             Err(e) => {
-                alert(&format!("Could not open configuration file {} : {e}", f.display()));
+                alert(&format!(
+                    "Could not open configuration file {} : {e}",
+                    f.display()
+                ));
                 return Err(1);
             }
         }
@@ -201,7 +214,9 @@ fn load(files: &[PathBuf], quiet: bool) -> Result<Loaded, i32> {
         Err(e) => {
             e.diagnostics.iter().for_each(print);
             for f in &e.files_with_errors {
-                alert(&format!("config : Error(s) found in configuration file : {f}"));
+                alert(&format!(
+                    "config : Error(s) found in configuration file : {f}"
+                ));
             }
             alert("config : Fatal errors found in configuration.");
             Err(1)
@@ -262,11 +277,16 @@ pub(crate) fn run(mut config: haproxy_cfg::Config, opts: &Options) -> Result<(),
         Ok(limits::Raise::Short(need, hard)) => {
             let msg = format!("[halb.main()] Cannot raise FD limit to {need}, limit is {hard}.");
             if config.global.strict_limits {
-                return Err(format!("{msg} Use 'no strict-limits' in the global section to start anyway."));
+                return Err(format!(
+                    "{msg} Use 'no strict-limits' in the global section to start anyway."
+                ));
             }
             eprintln!("[WARNING]  ({}) : {msg}", pid());
         }
-        Err(e) => eprintln!("[WARNING]  ({}) : [halb.main()] Cannot read or raise the FD limit: {e}", pid()),
+        Err(e) => eprintln!(
+            "[WARNING]  ({}) : [halb.main()] Cannot read or raise the FD limit: {e}",
+            pid()
+        ),
     }
     let identity = privileges::resolve(
         config.global.user.as_deref(),
@@ -276,30 +296,43 @@ pub(crate) fn run(mut config: haproxy_cfg::Config, opts: &Options) -> Result<(),
     )
     .map_err(|e| format!("[halb.main()] {e}"))?;
     let daemonize = (opts.daemon || config.global.daemon) && !opts.foreground;
-    let pidfile_path = opts.pidfile.clone().or_else(|| config.global.pidfile.clone());
+    let pidfile_path = opts
+        .pidfile
+        .clone()
+        .or_else(|| config.global.pidfile.clone());
     let chroot_dir = config.global.chroot.clone();
     let hard_stop_after = config.global.hard_stop_after;
 
     let config = Arc::new(config);
-    let proxy = proxy::Proxy::bind(Arc::clone(&config)).map_err(|e| format!("Starting proxy: {e}"))?;
+    let proxy =
+        proxy::Proxy::bind(Arc::clone(&config)).map_err(|e| format!("Starting proxy: {e}"))?;
 
-    let pidfile = match &pidfile_path {
-        Some(p) => Some(
-            daemon::open_pidfile(p).map_err(|e| format!("[halb.main()] Cannot create pidfile {} : {e}", p.display()))?,
-        ),
-        None => None,
-    };
+    let pidfile =
+        match &pidfile_path {
+            Some(p) => Some(daemon::open_pidfile(p).map_err(|e| {
+                format!("[halb.main()] Cannot create pidfile {} : {e}", p.display())
+            })?),
+            None => None,
+        };
     if let Some(dir) = &chroot_dir {
         privileges::chroot(Path::new(dir)).map_err(|e| format!("[halb.main()] {e}"))?;
     }
     if daemonize {
         daemon::detach(pidfile).map_err(|e| format!("[halb.main()] Cannot fork: {e}"))?;
     } else if let Some(f) = pidfile {
-        daemon::write_pid(f, pid()).map_err(|e| format!("[halb.main()] Cannot write pidfile: {e}"))?;
+        daemon::write_pid(f, pid())
+            .map_err(|e| format!("[halb.main()] Cannot write pidfile: {e}"))?;
     }
     privileges::drop_to(identity).map_err(|e| format!("[halb.main()] {e}"))?;
 
-    const SIGNALS: &[libc::c_int] = &[libc::SIGTERM, libc::SIGINT, libc::SIGUSR1, libc::SIGHUP, libc::SIGTTOU, libc::SIGTTIN];
+    const SIGNALS: &[libc::c_int] = &[
+        libc::SIGTERM,
+        libc::SIGINT,
+        libc::SIGUSR1,
+        libc::SIGHUP,
+        libc::SIGTTOU,
+        libc::SIGTTIN,
+    ];
     signals::block(SIGNALS).map_err(|e| format!("[halb.main()] Cannot block signals: {e}"))?;
     let control = proxy.control();
     std::thread::Builder::new()

@@ -8,8 +8,13 @@ use std::time::Duration;
 use cli_support::*;
 
 fn curl(url: &str) -> Option<String> {
-    let o = Command::new("curl").args(["-s", "-m", "5", url]).output().ok()?;
-    o.status.success().then(|| String::from_utf8_lossy(&o.stdout).into_owned())
+    let o = Command::new("curl")
+        .args(["-s", "-m", "5", url])
+        .output()
+        .ok()?;
+    o.status
+        .success()
+        .then(|| String::from_utf8_lossy(&o.stdout).into_owned())
 }
 
 #[test]
@@ -30,9 +35,18 @@ fn demo_serves_both_builtin_backends_in_turn() {
     let first = first.expect("the demo answers");
     let second = second.expect("the demo answers again");
     assert!(first.contains("request: GET /hello HTTP/1.1"), "{first}");
-    let served: Vec<bool> = [&first, &second].iter().map(|b| b.contains("web1")).collect();
-    assert_ne!(served[0], served[1], "round robin alternates:\n{first}\n{second}");
-    assert!(first.contains("X-Forwarded-For: 127.0.0.1"), "forwardfor is on: {first}");
+    let served: Vec<bool> = [&first, &second]
+        .iter()
+        .map(|b| b.contains("web1"))
+        .collect();
+    assert_ne!(
+        served[0], served[1],
+        "round robin alternates:\n{first}\n{second}"
+    );
+    assert!(
+        first.contains("X-Forwarded-For: 127.0.0.1"),
+        "forwardfor is on: {first}"
+    );
 }
 
 #[test]
@@ -40,7 +54,10 @@ fn demo_prints_the_config_it_runs_and_that_config_is_valid() {
     let o = halb(&["demo", "--print-config"]);
     assert_eq!(o.status.code(), Some(0));
     let cfg = text(&o).0;
-    assert!(cfg.contains("frontend demo") && cfg.contains("server web1 127.0.0.1:"), "{cfg}");
+    assert!(
+        cfg.contains("frontend demo") && cfg.contains("server web1 127.0.0.1:"),
+        "{cfg}"
+    );
     let s = Scratch::new("democfg");
     let p = s.write("demo.cfg", &cfg);
     let o = halb(&["proxy", "-c", "-f", p.to_str().unwrap()]);

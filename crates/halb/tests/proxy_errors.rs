@@ -365,3 +365,45 @@ fn queue_timeout_answers_503() {
     assert_eq!(get(addr, "GET / HTTP/1.1\r\nHost: x\r\n\r\n").status, 503);
     assert_eq!(first.join().unwrap(), 200);
 }
+
+#[test]
+fn empty_connection_gets_408_unless_http_ignore_probes() {
+    let srv = MockHttp::ok("ok");
+    let port = free_port();
+    let c = cfg(
+        port,
+        "    timeout http-request 200ms",
+        &format!("    server s1 {}", srv.addr()),
+    );
+    let (_p, addr) = start(&c, port, &[]);
+    let mut cl = RawClient::connect(addr).unwrap();
+    let got = String::from_utf8_lossy(&cl.read_to_close().unwrap()).into_owned();
+    assert!(got.starts_with("HTTP/1.1 408"), "{got}");
+
+    let port = free_port();
+    let c = cfg(
+        port,
+        "    timeout http-request 200ms\n    option http-ignore-probes",
+        &format!("    server s1 {}", srv.addr()),
+    );
+    let (_p2, addr) = start(&c, port, &[]);
+    let mut cl = RawClient::connect(addr).unwrap();
+    assert!(cl.read_to_close().unwrap().is_empty());
+}
+
+#[test]
+fn idle_keep_alive_connection_closes_silently() {
+    let srv = MockHttp::ok("ok");
+    let port = free_port();
+    let c = cfg(
+        port,
+        "    timeout http-request 5s\n    timeout http-keep-alive 200ms",
+        &format!("    server s1 {}", srv.addr()),
+    );
+    let (_p, addr) = start(&c, port, &[]);
+    let mut cl = RawClient::connect(addr).unwrap();
+    cl.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    assert_eq!(cl.read_response().unwrap().status, 200);
+    // No 408 after a keep-alive timeout: the connection just closes.
+    assert!(cl.read_to_close().unwrap().is_empty());
+}

@@ -9,7 +9,14 @@ use crate::lex::Env;
 pub const COMPAT_VERSION: &str = "2.6";
 
 /// Build features `feature(NAME)` reports as present.
-pub const FEATURES: &[&str] = &["LINUX_SPLICE", "REUSEPORT", "TPROXY", "LIBCRYPT", "THREAD", "TFO"];
+pub const FEATURES: &[&str] = &[
+    "LINUX_SPLICE",
+    "REUSEPORT",
+    "TPROXY",
+    "LIBCRYPT",
+    "THREAD",
+    "TFO",
+];
 
 /// Tracks which lines are live while `.if` blocks nest.
 #[derive(Debug, Default)]
@@ -50,7 +57,10 @@ impl CondStack {
 
     /// `.elif`; `cond` is only evaluated by the caller when it can matter.
     pub fn elif(&mut self, cond: impl FnOnce() -> Result<bool, String>) -> Result<(), String> {
-        let f = self.frames.last_mut().ok_or("'.elif' without matching '.if'")?;
+        let f = self
+            .frames
+            .last_mut()
+            .ok_or("'.elif' without matching '.if'")?;
         if f.seen_else {
             return Err("'.elif' after '.else' is not permitted".into());
         }
@@ -65,7 +75,10 @@ impl CondStack {
     }
 
     pub fn else_(&mut self) -> Result<(), String> {
-        let f = self.frames.last_mut().ok_or("'.else' without matching '.if'")?;
+        let f = self
+            .frames
+            .last_mut()
+            .ok_or("'.else' without matching '.if'")?;
         if f.seen_else {
             return Err("'.else' after '.else' is not permitted".into());
         }
@@ -119,7 +132,11 @@ impl CondParser<'_> {
     }
 
     fn skip_blanks(&mut self) {
-        while self.s.get(self.pos).is_some_and(|c| c.is_ascii_whitespace()) {
+        while self
+            .s
+            .get(self.pos)
+            .is_some_and(|c| c.is_ascii_whitespace())
+        {
             self.pos += 1;
         }
     }
@@ -189,7 +206,9 @@ impl CondParser<'_> {
                 .map_err(|_| format!("invalid number '{word}' in condition"));
         }
         if !self.eat("(") {
-            return Err(format!("unknown term '{word}' in condition (expected a predicate followed by '(')"));
+            return Err(format!(
+                "unknown term '{word}' in condition (expected a predicate followed by '(')"
+            ));
         }
         let close = self.s[self.pos..]
             .iter()
@@ -210,7 +229,10 @@ impl CondParser<'_> {
             if args.len() == n {
                 Ok(())
             } else {
-                Err(format!("'{name}' expects {n} argument(s), got {}", args.len()))
+                Err(format!(
+                    "'{name}' expects {n} argument(s), got {}",
+                    args.len()
+                ))
             }
         };
         match name {
@@ -252,7 +274,10 @@ fn compare_versions(a: &str, b: &str) -> std::cmp::Ordering {
             Some(p) => (&v[..p], true),
             None => (v, false),
         };
-        (num.split('.').map(|x| x.parse().unwrap_or(0)).collect(), pre)
+        (
+            num.split('.').map(|x| x.parse().unwrap_or(0)).collect(),
+            pre,
+        )
     }
     let (pa, prea) = parts(a);
     let (pb, preb) = parts(b);

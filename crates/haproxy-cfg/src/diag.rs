@@ -94,7 +94,12 @@ impl Diagnostic {
                 loc,
                 self.message
             ),
-            None => format!("{}({}) : config : {}", self.severity.tag(), pid, self.message),
+            None => format!(
+                "{}({}) : config : {}",
+                self.severity.tag(),
+                pid,
+                self.message
+            ),
         }
     }
 }

@@ -56,10 +56,16 @@ impl fmt::Display for LexError {
         match self {
             LexError::UnmatchedQuote(q) => write!(f, "unmatched quote ({q}) at end of line"),
             LexError::BadHexEscape => {
-                write!(f, "truncated or invalid hexadecimal sequence ('\\x' needs two hex digits)")
+                write!(
+                    f,
+                    "truncated or invalid hexadecimal sequence ('\\x' needs two hex digits)"
+                )
             }
             LexError::UnterminatedVariable => {
-                write!(f, "missing '}}' to close an environment variable ('${{…}}')")
+                write!(
+                    f,
+                    "missing '}}' to close an environment variable ('${{…}}')"
+                )
             }
             LexError::BadVariableName(n) => write!(f, "invalid environment variable name '{n}'"),
         }
@@ -193,7 +199,8 @@ fn expand(
             .iter()
             .position(|&b| b == b'}')
             .ok_or(LexError::UnterminatedVariable)?;
-        let inner = std::str::from_utf8(&rest[1..close]).map_err(|_| LexError::UnterminatedVariable)?;
+        let inner =
+            std::str::from_utf8(&rest[1..close]).map_err(|_| LexError::UnterminatedVariable)?;
         let (mut name, default) = match inner.find('-') {
             Some(p) => (&inner[..p], Some(&inner[p + 1..])),
             None => (inner, None),
@@ -203,10 +210,18 @@ fn expand(
             name = stripped;
             split = true;
         }
-        (name.to_string(), default.map(str::to_string), split, close + 2)
+        (
+            name.to_string(),
+            default.map(str::to_string),
+            split,
+            close + 2,
+        )
     } else {
         let start = usize::from(rest.first() == Some(&b'.'));
-        let len = rest[start..].iter().take_while(|&&b| is_name_char(b)).count();
+        let len = rest[start..]
+            .iter()
+            .take_while(|&&b| is_name_char(b))
+            .count();
         // `$` not followed by a name (e.g. "$5") is a plain dollar sign.
         if len == 0 || rest[start].is_ascii_digit() {
             cur.push(b'$');
@@ -217,9 +232,7 @@ fn expand(
     };
     let valid = {
         let n = name.strip_prefix('.').unwrap_or(&name);
-        !n.is_empty()
-            && !n.as_bytes()[0].is_ascii_digit()
-            && n.bytes().all(is_name_char)
+        !n.is_empty() && !n.as_bytes()[0].is_ascii_digit() && n.bytes().all(is_name_char)
     };
     if !valid {
         return Err(LexError::BadVariableName(name));
@@ -276,7 +289,10 @@ mod tests {
 
     #[test]
     fn backslash_escapes() {
-        assert_eq!(words(r"stats realm HAProxy\ Stats"), ["stats", "realm", "HAProxy Stats"]);
+        assert_eq!(
+            words(r"stats realm HAProxy\ Stats"),
+            ["stats", "realm", "HAProxy Stats"]
+        );
         assert_eq!(words(r"a\#b c\\d"), ["a#b", r"c\d"]);
         assert_eq!(words(r#"x\'y\"z"#), [r#"x'y"z"#]);
         assert_eq!(words(r"a\x41\tb"), ["aA\tb"]);
@@ -287,27 +303,54 @@ mod tests {
 
     #[test]
     fn quotes() {
-        assert_eq!(words(r#"x "a b # c" 'd $e \n'"#), ["x", "a b # c", r"d $e \n"]);
+        assert_eq!(
+            words(r#"x "a b # c" 'd $e \n'"#),
+            ["x", "a b # c", r"d $e \n"]
+        );
         assert_eq!(words(r#"ab"cd"'ef'"#), ["abcdef"]);
         assert_eq!(words(r#"x "" y"#), ["x", "", "y"]);
-        assert_eq!(words_env(r#"x "abc"#, &[]), Err(LexError::UnmatchedQuote('"')));
-        assert_eq!(words_env("x 'abc", &[]), Err(LexError::UnmatchedQuote('\'')));
+        assert_eq!(
+            words_env(r#"x "abc"#, &[]),
+            Err(LexError::UnmatchedQuote('"'))
+        );
+        assert_eq!(
+            words_env("x 'abc", &[]),
+            Err(LexError::UnmatchedQuote('\''))
+        );
     }
 
     #[test]
     fn environment_expands_only_in_double_quotes() {
         let env = [("PORT", "8080"), ("LIST", "a b  c"), ("EMPTY", "")];
-        assert_eq!(words_env(r#"bind ":${PORT}""#, &env).unwrap(), ["bind", ":8080"]);
-        assert_eq!(words_env(r#"bind ":$PORT""#, &env).unwrap(), ["bind", ":8080"]);
+        assert_eq!(
+            words_env(r#"bind ":${PORT}""#, &env).unwrap(),
+            ["bind", ":8080"]
+        );
+        assert_eq!(
+            words_env(r#"bind ":$PORT""#, &env).unwrap(),
+            ["bind", ":8080"]
+        );
         assert_eq!(words_env(r"bind :$PORT", &env).unwrap(), ["bind", ":$PORT"]);
-        assert_eq!(words_env(r#"x "${NOPE-1.2.3.4}:514""#, &env).unwrap(), ["x", "1.2.3.4:514"]);
+        assert_eq!(
+            words_env(r#"x "${NOPE-1.2.3.4}:514""#, &env).unwrap(),
+            ["x", "1.2.3.4:514"]
+        );
         assert_eq!(words_env(r#"x "${EMPTY-dflt}""#, &env).unwrap(), ["x", ""]);
         assert_eq!(words_env(r#"x "${NOPE}""#, &env).unwrap(), ["x", ""]);
-        assert_eq!(words_env(r#"x "${LIST[*]}""#, &env).unwrap(), ["x", "a", "b", "c"]);
+        assert_eq!(
+            words_env(r#"x "${LIST[*]}""#, &env).unwrap(),
+            ["x", "a", "b", "c"]
+        );
         assert_eq!(words_env(r#"x "\$PORT""#, &env).unwrap(), ["x", "$PORT"]);
         assert_eq!(words_env(r#"x "cost $5""#, &env).unwrap(), ["x", "cost $5"]);
-        assert_eq!(words_env(r#"x "${PORT""#, &env), Err(LexError::UnterminatedVariable));
-        assert!(matches!(words_env(r#"x "${1AB}""#, &env), Err(LexError::BadVariableName(_))));
+        assert_eq!(
+            words_env(r#"x "${PORT""#, &env),
+            Err(LexError::UnterminatedVariable)
+        );
+        assert!(matches!(
+            words_env(r#"x "${1AB}""#, &env),
+            Err(LexError::BadVariableName(_))
+        ));
     }
 
     #[test]

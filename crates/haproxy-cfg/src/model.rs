@@ -257,12 +257,20 @@ impl IpNet {
         match (self.addr, ip) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
                 let bits = u32::from(self.prefix.min(32));
-                let mask = if bits == 0 { 0 } else { u32::MAX << (32 - bits) };
+                let mask = if bits == 0 {
+                    0
+                } else {
+                    u32::MAX << (32 - bits)
+                };
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
                 let bits = u32::from(self.prefix.min(128));
-                let mask = if bits == 0 { 0 } else { u128::MAX << (128 - bits) };
+                let mask = if bits == 0 {
+                    0
+                } else {
+                    u128::MAX << (128 - bits)
+                };
                 u128::from(net) & mask == u128::from(ip) & mask
             }
             (IpAddr::V4(_), IpAddr::V6(ip)) => match ip.to_ipv4_mapped() {
@@ -379,8 +387,13 @@ pub struct Proxy {
 #[derive(Debug, Clone, PartialEq)]
 pub enum BackendRef {
     /// Index into [`Config::proxies`] (validated to be backend-capable).
-    Static { name: String, index: usize },
-    Dynamic { format: String },
+    Static {
+        name: String,
+        index: usize,
+    },
+    Dynamic {
+        format: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

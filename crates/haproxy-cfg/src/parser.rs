@@ -14,8 +14,19 @@ use crate::model::{
 
 /// Sections HAProxy has that halb does not serve yet: their content is skipped with one warning.
 const UNSUPPORTED_SECTIONS: &[&str] = &[
-    "peers", "mailers", "resolvers", "program", "http-errors", "ring", "cache", "log-forward",
-    "fcgi-app", "dynamic-update", "namespace_list", "traces", "crt-store",
+    "peers",
+    "mailers",
+    "resolvers",
+    "program",
+    "http-errors",
+    "ring",
+    "cache",
+    "log-forward",
+    "fcgi-app",
+    "dynamic-update",
+    "namespace_list",
+    "traces",
+    "crt-store",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,8 +103,7 @@ pub(crate) fn builtin_defaults(location: Location) -> Proxy {
 
 fn valid_name(s: &str) -> bool {
     !s.is_empty()
-        && s
-            .bytes()
+        && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
@@ -133,7 +143,10 @@ impl<'e> ConfigParser<'e> {
         match self.section {
             Section::None => String::new(),
             Section::Global => "global".into(),
-            Section::Defaults(i) => self.defaults[i].name.clone().unwrap_or_else(|| "defaults".into()),
+            Section::Defaults(i) => self.defaults[i]
+                .name
+                .clone()
+                .unwrap_or_else(|| "defaults".into()),
             Section::Proxy(i) => self.proxies[i].name.clone(),
             Section::Userlist(i) => self.userlists[i].name.clone(),
             Section::Unsupported => String::new(),
@@ -182,7 +195,10 @@ impl<'e> ConfigParser<'e> {
         }
         if conds.depth() > 0 {
             let at = last_if.unwrap_or_else(|| Location::new(&file, 1));
-            self.alert(&at, "non-terminated '.if' block (missing '.endif' before the end of the file)");
+            self.alert(
+                &at,
+                "non-terminated '.if' block (missing '.endif' before the end of the file)",
+            );
         }
     }
 
@@ -247,7 +263,10 @@ impl<'e> ConfigParser<'e> {
             "listen" => self.open_proxy(SectionKind::Listen, words, loc),
             "userlist" => self.open_userlist(words, loc),
             s if UNSUPPORTED_SECTIONS.contains(&s) => {
-                self.warn(loc, format!("section '{s}' is not supported yet by halb; its content is ignored"));
+                self.warn(
+                    loc,
+                    format!("section '{s}' is not supported yet by halb; its content is ignored"),
+                );
                 self.section = Section::Unsupported;
             }
             _ => self.keyword(words, loc),
@@ -266,13 +285,19 @@ impl<'e> ConfigParser<'e> {
                 from = Some(d.clone());
             }
             _ => {
-                self.alert(loc, "'defaults' expects an optional <name> and an optional 'from <defaults>'");
+                self.alert(
+                    loc,
+                    "'defaults' expects an optional <name> and an optional 'from <defaults>'",
+                );
                 return;
             }
         }
         if let Some(n) = &name {
             if !valid_name(n) {
-                self.alert(loc, format!("character not permitted in defaults name '{n}'"));
+                self.alert(
+                    loc,
+                    format!("character not permitted in defaults name '{n}'"),
+                );
                 return;
             }
             if let Some(prev) = self.defaults.iter().find(|d| d.name.as_deref() == Some(n)) {
@@ -309,10 +334,17 @@ impl<'e> ConfigParser<'e> {
     }
 
     fn find_named_defaults(&mut self, name: &str, loc: &Location) -> Option<usize> {
-        match self.defaults.iter().position(|d| d.name.as_deref() == Some(name)) {
+        match self
+            .defaults
+            .iter()
+            .position(|d| d.name.as_deref() == Some(name))
+        {
             Some(i) => Some(i),
             None => {
-                self.alert(loc, format!("defaults section '{name}' not found for 'from {name}'"));
+                self.alert(
+                    loc,
+                    format!("defaults section '{name}' not found for 'from {name}'"),
+                );
                 None
             }
         }
@@ -326,7 +358,10 @@ impl<'e> ConfigParser<'e> {
             return;
         };
         if !valid_name(name) {
-            self.alert(loc, format!("character not permitted in {kw} name '{name}'"));
+            self.alert(
+                loc,
+                format!("character not permitted in {kw} name '{name}'"),
+            );
             self.section = Section::Unsupported;
             return;
         }
@@ -343,22 +378,35 @@ impl<'e> ConfigParser<'e> {
             [] => {}
             [f, d] if f == "from" => from = Some(d.clone()),
             _ => {
-                self.alert(loc, format!("'{kw} {name}' : unexpected '{}' (expected 'from <defaults>')", rest.join(" ")));
+                self.alert(
+                    loc,
+                    format!(
+                        "'{kw} {name}' : unexpected '{}' (expected 'from <defaults>')",
+                        rest.join(" ")
+                    ),
+                );
                 self.section = Section::Unsupported;
                 return;
             }
         }
         let cap = match kind {
-            SectionKind::Frontend => Capabilities { frontend: true, backend: false },
-            SectionKind::Backend => Capabilities { frontend: false, backend: true },
-            SectionKind::Listen => Capabilities { frontend: true, backend: true },
+            SectionKind::Frontend => Capabilities {
+                frontend: true,
+                backend: false,
+            },
+            SectionKind::Backend => Capabilities {
+                frontend: false,
+                backend: true,
+            },
+            SectionKind::Listen => Capabilities {
+                frontend: true,
+                backend: true,
+            },
         };
         // Frontends and backends live in separate name spaces; a listen is in both.
-        if let Some(prev) = self
-            .proxies
-            .iter()
-            .find(|p| p.name == *name && ((p.cap.frontend && cap.frontend) || (p.cap.backend && cap.backend)))
-        {
+        if let Some(prev) = self.proxies.iter().find(|p| {
+            p.name == *name && ((p.cap.frontend && cap.frontend) || (p.cap.backend && cap.backend))
+        }) {
             let msg = format!(
                 "{kw} '{name}' has the same name as {} '{}' declared at {}.",
                 kind_word(prev.kind),
@@ -400,7 +448,10 @@ impl<'e> ConfigParser<'e> {
         }
         if let Some(addr) = legacy_addr {
             if kind == SectionKind::Backend {
-                self.alert(loc, format!("'backend {name} {addr}' : a backend cannot listen; remove '{addr}'"));
+                self.alert(
+                    loc,
+                    format!("'backend {name} {addr}' : a backend cannot listen; remove '{addr}'"),
+                );
             } else {
                 match crate::values::parse_listen_addrs(&addr) {
                     Ok(addrs) => {
@@ -457,7 +508,10 @@ impl<'e> ConfigParser<'e> {
             return;
         };
         if let Some(prev) = self.userlists.iter().find(|u| &u.name == name) {
-            let msg = format!("userlist '{name}' has the same name as another userlist declared at {}", prev.location);
+            let msg = format!(
+                "userlist '{name}' has the same name as another userlist declared at {}",
+                prev.location
+            );
             self.alert(loc, msg);
         }
         self.userlists.push(Userlist {
@@ -488,7 +542,10 @@ impl<'e> ConfigParser<'e> {
             return;
         }
         let Some((scope, kind)) = self.scope() else {
-            self.alert(loc, format!("unknown keyword '{}' out of section.", words[0]));
+            self.alert(
+                loc,
+                format!("unknown keyword '{}' out of section.", words[0]),
+            );
             return;
         };
         let (negated, words) = match words[0].as_str() {
@@ -497,17 +554,34 @@ impl<'e> ConfigParser<'e> {
         };
         match keywords::lookup(words, scope) {
             Lookup::Found(k, n) => self.apply(k, &words[n..], negated, kind, loc),
-            Lookup::WrongScope(_, _) if matches!(self.section, Section::Global | Section::Userlist(_)) => {
+            Lookup::WrongScope(_, _)
+                if matches!(self.section, Section::Global | Section::Userlist(_)) =>
+            {
                 self.unknown(words, scope, kind, loc)
             }
-            Lookup::WrongScope(decls, n) => self.wrong_scope(decls, &words[..n].join(" "), kind, loc),
+            Lookup::WrongScope(decls, n) => {
+                self.wrong_scope(decls, &words[..n].join(" "), kind, loc)
+            }
             Lookup::Unknown => self.unknown(words, scope, kind, loc),
         }
     }
 
-    fn apply(&mut self, k: &'static Keyword, args: &[String], negated: bool, kind: &'static str, loc: &Location) {
+    fn apply(
+        &mut self,
+        k: &'static Keyword,
+        args: &[String],
+        negated: bool,
+        kind: &'static str,
+        loc: &Location,
+    ) {
         if negated && !k.negatable {
-            self.alert(loc, format!("'no {}' is not supported: '{}' cannot be negated", k.name, k.name));
+            self.alert(
+                loc,
+                format!(
+                    "'no {}' is not supported: '{}' cannot be negated",
+                    k.name, k.name
+                ),
+            );
             return;
         }
         let section_name = self.section_label();
@@ -522,8 +596,12 @@ impl<'e> ConfigParser<'e> {
             (Handler::Accept, _) => Ok(()),
             (Handler::Global(f), Section::Global) => f(&mut self.global, &mut ctx, args),
             (Handler::Proxy(f), Section::Proxy(i)) => f(&mut self.proxies[i], &mut ctx, args),
-            (Handler::Proxy(f), Section::Defaults(i)) => f(&mut self.defaults[i].proxy, &mut ctx, args),
-            (Handler::Userlist(f), Section::Userlist(i)) => f(&mut self.userlists[i], &mut ctx, args),
+            (Handler::Proxy(f), Section::Defaults(i)) => {
+                f(&mut self.defaults[i].proxy, &mut ctx, args)
+            }
+            (Handler::Userlist(f), Section::Userlist(i)) => {
+                f(&mut self.userlists[i], &mut ctx, args)
+            }
             _ => Err(format!("'{}' cannot be used in a '{kind}' section", k.name)),
         };
         self.diags.append(&mut diags);
@@ -531,23 +609,45 @@ impl<'e> ConfigParser<'e> {
             Err(e) => self.alert(loc, e),
             Ok(()) => {
                 if k.support == Support::NotYet {
-                    let shown = if negated { format!("no {}", k.name) } else { k.name.to_string() };
-                    self.warn(loc, format!("'{shown}' is not supported yet by halb; accepted and ignored"));
+                    let shown = if negated {
+                        format!("no {}", k.name)
+                    } else {
+                        k.name.to_string()
+                    };
+                    self.warn(
+                        loc,
+                        format!("'{shown}' is not supported yet by halb; accepted and ignored"),
+                    );
                 }
             }
         }
     }
 
-    fn wrong_scope(&mut self, decls: &[&'static Keyword], name: &str, kind: &'static str, loc: &Location) {
+    fn wrong_scope(
+        &mut self,
+        decls: &[&'static Keyword],
+        name: &str,
+        kind: &'static str,
+        loc: &Location,
+    ) {
         let in_proxy = matches!(self.section, Section::Proxy(_));
         let fits = |s: Scope| decls.iter().any(|k| k.scope.contains(s));
         if in_proxy && (fits(Scope::FRONTEND) || fits(Scope::BACKEND) || fits(Scope::LISTEN)) {
             let pname = self.section_label();
-            let missing = if fits(Scope::BACKEND) { "backend" } else { "frontend" };
+            let missing = if fits(Scope::BACKEND) {
+                "backend"
+            } else {
+                "frontend"
+            };
             if name == "server" || name == "default-server" || name == "use-server" {
                 self.alert(loc, format!("'{name}' not allowed because {kind} '{pname}' has no {missing} capability."));
             } else {
-                self.warn(loc, format!("'{name}' ignored because {kind} '{pname}' has no {missing} capability."));
+                self.warn(
+                    loc,
+                    format!(
+                        "'{name}' ignored because {kind} '{pname}' has no {missing} capability."
+                    ),
+                );
             }
             return;
         }
@@ -564,7 +664,13 @@ impl<'e> ConfigParser<'e> {
             let member = words.get(1).map(String::as_str).unwrap_or("");
             let cands = keywords::candidates(scope, Some(first));
             if member.is_empty() && !cands.is_empty() {
-                self.alert(loc, format!("'{first}' expects an argument (one of: {})", cands.join(", ")));
+                self.alert(
+                    loc,
+                    format!(
+                        "'{first}' expects an argument (one of: {})",
+                        cands.join(", ")
+                    ),
+                );
                 return;
             }
             if !cands.is_empty() {
@@ -584,14 +690,19 @@ impl<'e> ConfigParser<'e> {
         let hint = keywords::suggest(first, &cands)
             .map(|s| format!("; did you mean '{s}' maybe ?"))
             .unwrap_or_default();
-        let section_hint = if ["frontend", "backend", "listen", "defaults", "global", "userlist"]
-            .iter()
-            .any(|s| keywords::edit_distance(first, s) <= 2)
+        let section_hint = if [
+            "frontend", "backend", "listen", "defaults", "global", "userlist",
+        ]
+        .iter()
+        .any(|s| keywords::edit_distance(first, s) <= 2)
         {
             " (or a misspelled section name)"
         } else {
             ""
         };
-        self.alert(loc, format!("unknown keyword '{first}' in '{kind}' section{hint}{section_hint}"));
+        self.alert(
+            loc,
+            format!("unknown keyword '{first}' in '{kind}' section{hint}{section_hint}"),
+        );
     }
 }

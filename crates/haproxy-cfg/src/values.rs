@@ -17,7 +17,9 @@ pub fn parse_time(s: &str, what: &str) -> Result<Duration, String> {
     let digits = s.bytes().take_while(u8::is_ascii_digit).count();
     if digits == 0 {
         return Err(match s.chars().next() {
-            None => format!("'{what}' expects a time value (in milliseconds unless a unit is given)"),
+            None => {
+                format!("'{what}' expects a time value (in milliseconds unless a unit is given)")
+            }
             Some(c) => format!("unexpected character '{c}' in '{what}'"),
         });
     }
@@ -76,7 +78,9 @@ pub fn parse_uint(s: &str, what: &str, max: u64) -> Result<u64, String> {
     }
     match s.parse::<u64>() {
         Ok(v) if v <= max => Ok(v),
-        _ => Err(format!("'{what}' : value '{s}' is out of range (maximum {max})")),
+        _ => Err(format!(
+            "'{what}' : value '{s}' is out of range (maximum {max})"
+        )),
     }
 }
 
@@ -129,9 +133,14 @@ fn parse_ipv4(s: &str) -> Result<Option<Ipv4Addr>, String> {
     }
     let parts: Vec<&str> = s.split('.').collect();
     if parts.len() != 4 {
-        return Err(format!("invalid address '{s}' (expected four dotted octets)"));
+        return Err(format!(
+            "invalid address '{s}' (expected four dotted octets)"
+        ));
     }
-    if parts.iter().any(|p| p.parse::<u32>().map_or(true, |v| v > 255)) {
+    if parts
+        .iter()
+        .any(|p| p.parse::<u32>().map_or(true, |v| v > 255))
+    {
         return Err(format!("invalid address '{s}' (octet out of range)"));
     }
     Err(format!("invalid address '{s}'"))
@@ -225,7 +234,9 @@ fn parse_one_listen_addr(s: &str) -> Result<Vec<ListenAddr>, String> {
         }
     };
     if lo > hi {
-        return Err(format!("invalid port range '{port}' in '{s}' (first port above last)"));
+        return Err(format!(
+            "invalid port range '{port}' in '{s}' (first port above last)"
+        ));
     }
     Ok((lo..=hi)
         .map(|p| ListenAddr::Tcp(SocketAddr::new(ip, p)))
@@ -335,7 +346,9 @@ mod tests {
         assert!(parse_time("", "t").is_err());
         assert!(parse_time("s", "t").is_err());
         assert!(parse_time("25d", "t").unwrap_err().contains("overflow"));
-        assert!(parse_time("99999999999999999999999", "t").unwrap_err().contains("overflow"));
+        assert!(parse_time("99999999999999999999999", "t")
+            .unwrap_err()
+            .contains("overflow"));
     }
 
     #[test]
@@ -357,27 +370,52 @@ mod tests {
     fn listen_addresses() {
         assert_eq!(parse_listen_addrs("*:80").unwrap(), [tcp("0.0.0.0:80")]);
         assert_eq!(parse_listen_addrs(":80").unwrap(), [tcp("0.0.0.0:80")]);
-        assert_eq!(parse_listen_addrs("192.168.43.100:80").unwrap(), [tcp("192.168.43.100:80")]);
-        assert_eq!(parse_listen_addrs("[::1]:8080").unwrap(), [tcp("[::1]:8080")]);
+        assert_eq!(
+            parse_listen_addrs("192.168.43.100:80").unwrap(),
+            [tcp("192.168.43.100:80")]
+        );
+        assert_eq!(
+            parse_listen_addrs("[::1]:8080").unwrap(),
+            [tcp("[::1]:8080")]
+        );
         assert_eq!(parse_listen_addrs(":::80").unwrap(), [tcp("[::]:80")]);
         assert_eq!(parse_listen_addrs("ipv6@:80").unwrap(), [tcp("[::]:80")]);
-        assert_eq!(parse_listen_addrs("ipv4@127.0.0.1:80").unwrap(), [tcp("127.0.0.1:80")]);
+        assert_eq!(
+            parse_listen_addrs("ipv4@127.0.0.1:80").unwrap(),
+            [tcp("127.0.0.1:80")]
+        );
         assert_eq!(
             parse_listen_addrs("unix@/run/x.sock").unwrap(),
             [ListenAddr::Unix("/run/x.sock".into())]
         );
-        assert_eq!(parse_listen_addrs("/run/x.sock").unwrap(), [ListenAddr::Unix("/run/x.sock".into())]);
+        assert_eq!(
+            parse_listen_addrs("/run/x.sock").unwrap(),
+            [ListenAddr::Unix("/run/x.sock".into())]
+        );
         assert_eq!(parse_listen_addrs("fd@3").unwrap(), [ListenAddr::Fd(3)]);
         assert_eq!(
             parse_listen_addrs("127.0.0.1:8000-8002").unwrap(),
-            [tcp("127.0.0.1:8000"), tcp("127.0.0.1:8001"), tcp("127.0.0.1:8002")]
+            [
+                tcp("127.0.0.1:8000"),
+                tcp("127.0.0.1:8001"),
+                tcp("127.0.0.1:8002")
+            ]
         );
-        assert_eq!(parse_listen_addrs(":80,:443").unwrap(), [tcp("0.0.0.0:80"), tcp("0.0.0.0:443")]);
-        assert!(parse_listen_addrs("1.2.3.4").unwrap_err().contains("missing port"));
-        assert!(parse_listen_addrs("1.2.3.4:99999").unwrap_err().contains("invalid port '99999'"));
+        assert_eq!(
+            parse_listen_addrs(":80,:443").unwrap(),
+            [tcp("0.0.0.0:80"), tcp("0.0.0.0:443")]
+        );
+        assert!(parse_listen_addrs("1.2.3.4")
+            .unwrap_err()
+            .contains("missing port"));
+        assert!(parse_listen_addrs("1.2.3.4:99999")
+            .unwrap_err()
+            .contains("invalid port '99999'"));
         assert!(parse_listen_addrs("1.2.3.4:0").is_err());
         assert!(parse_listen_addrs("1.2.3.4:90-80").is_err());
-        assert!(parse_listen_addrs("1.2.3.444:80").unwrap_err().contains("octet out of range"));
+        assert!(parse_listen_addrs("1.2.3.444:80")
+            .unwrap_err()
+            .contains("octet out of range"));
         assert!(parse_listen_addrs("quic4@:443").is_err());
         assert!(parse_listen_addrs("fd@x").is_err());
         assert!(parse_listen_addrs("ipv4@[::1]:80").is_err());
@@ -387,15 +425,36 @@ mod tests {
     #[test]
     fn server_addresses() {
         let ip = |s: &str| ServerAddr::Ip(s.parse().unwrap());
-        assert_eq!(parse_server_addr("10.0.0.1:80").unwrap(), (ip("10.0.0.1"), ServerPort::Fixed(80)));
-        assert_eq!(parse_server_addr("10.0.0.1").unwrap(), (ip("10.0.0.1"), ServerPort::Same));
-        assert_eq!(parse_server_addr("10.0.0.1:+1000").unwrap(), (ip("10.0.0.1"), ServerPort::Offset(1000)));
-        assert_eq!(parse_server_addr("10.0.0.1:-1").unwrap(), (ip("10.0.0.1"), ServerPort::Offset(-1)));
-        assert_eq!(parse_server_addr("[::1]:80").unwrap(), (ip("::1"), ServerPort::Fixed(80)));
-        assert_eq!(parse_server_addr("ipv6@::1:80").unwrap(), (ip("::1"), ServerPort::Fixed(80)));
+        assert_eq!(
+            parse_server_addr("10.0.0.1:80").unwrap(),
+            (ip("10.0.0.1"), ServerPort::Fixed(80))
+        );
+        assert_eq!(
+            parse_server_addr("10.0.0.1").unwrap(),
+            (ip("10.0.0.1"), ServerPort::Same)
+        );
+        assert_eq!(
+            parse_server_addr("10.0.0.1:+1000").unwrap(),
+            (ip("10.0.0.1"), ServerPort::Offset(1000))
+        );
+        assert_eq!(
+            parse_server_addr("10.0.0.1:-1").unwrap(),
+            (ip("10.0.0.1"), ServerPort::Offset(-1))
+        );
+        assert_eq!(
+            parse_server_addr("[::1]:80").unwrap(),
+            (ip("::1"), ServerPort::Fixed(80))
+        );
+        assert_eq!(
+            parse_server_addr("ipv6@::1:80").unwrap(),
+            (ip("::1"), ServerPort::Fixed(80))
+        );
         assert_eq!(
             parse_server_addr("web1.example.com:8080").unwrap(),
-            (ServerAddr::Host("web1.example.com".into()), ServerPort::Fixed(8080))
+            (
+                ServerAddr::Host("web1.example.com".into()),
+                ServerPort::Fixed(8080)
+            )
         );
         assert_eq!(
             parse_server_addr("unix@/run/app.sock").unwrap().0,
@@ -419,6 +478,8 @@ mod tests {
         assert!(parse_net("::1/129").is_err());
         assert!(parse_net("10.0.0.0/255.0.255.0").is_err());
         assert!(parse_net("nope").is_err());
-        assert!(parse_net("::/0").unwrap().contains("::ffff:1.2.3.4".parse().unwrap()));
+        assert!(parse_net("::/0")
+            .unwrap()
+            .contains("::ffff:1.2.3.4".parse().unwrap()));
     }
 }

@@ -3,7 +3,8 @@
 
 #[test]
 fn compatibility_page_matches_the_keyword_tables() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/compat-haproxy.md");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/compat-haproxy.md");
     let want = haproxy_cfg::keywords::compat_markdown();
     if std::env::var("HALB_BLESS").is_ok() {
         std::fs::write(&path, &want).expect("write docs page");

@@ -25,17 +25,29 @@ fn seed000_roundrobin_with_checks() {
     assert_eq!(fe.name, "http_front");
     assert_eq!(fe.mode, Mode::Http);
     assert_eq!(fe.timeouts.client, Some(Duration::from_millis(50000)));
-    assert_eq!(fe.binds[0].addrs, [ListenAddr::Tcp("192.168.43.100:80".parse().unwrap())]);
-    assert_eq!(fe.stats.as_ref().unwrap().uri.as_deref(), Some("/haproxy?stats"));
+    assert_eq!(
+        fe.binds[0].addrs,
+        [ListenAddr::Tcp("192.168.43.100:80".parse().unwrap())]
+    );
+    assert_eq!(
+        fe.stats.as_ref().unwrap().uri.as_deref(),
+        Some("/haproxy?stats")
+    );
     let be = c.backend("http_back").unwrap();
     assert_eq!(be.servers.len(), 2);
     let s = &be.servers[0];
     assert_eq!(s.addr, ServerAddr::Ip("192.168.43.33".parse().unwrap()));
     assert_eq!(s.port, ServerPort::Fixed(80));
-    assert_eq!((s.weight, s.rise, s.fall, s.inter), (30, 3, 3, Duration::from_millis(2000)));
+    assert_eq!(
+        (s.weight, s.rise, s.fall, s.inter),
+        (30, 3, 3, Duration::from_millis(2000))
+    );
     assert!(s.check);
     assert_eq!(be.checks.httpchk.as_ref().unwrap().uri, "/index.html");
-    assert_eq!(be.options.forwardfor.as_ref().unwrap().header, "X-Forwarded-For");
+    assert_eq!(
+        be.options.forwardfor.as_ref().unwrap().header,
+        "X-Forwarded-For"
+    );
     match fe.default_backend.as_ref().unwrap() {
         BackendRef::Static { name, index } => {
             assert_eq!(name, "http_back");
@@ -57,7 +69,9 @@ fn seed002_legacy_frontend_address_is_read_as_bind() {
         let fe = l.config.frontends().next().unwrap();
         assert_eq!(fe.name, "main");
         assert!(fe.binds[0].legacy);
-        let ListenAddr::Tcp(a) = &fe.binds[0].addrs[0] else { panic!() };
+        let ListenAddr::Tcp(a) = &fe.binds[0].addrs[0] else {
+            panic!()
+        };
         assert!(a.ip().is_unspecified());
         assert!(l
             .diagnostics
@@ -73,7 +87,10 @@ fn seed002_legacy_frontend_address_is_read_as_bind() {
     let fe = l.config.frontends().next().unwrap();
     assert_eq!(fe.use_backends.len(), 1);
     assert_eq!(fe.use_backends[0].condition, ["if", "url_static"]);
-    assert_eq!(fe.rule_lines.iter().filter(|r| r.keyword == "acl").count(), 2);
+    assert_eq!(
+        fe.rule_lines.iter().filter(|r| r.keyword == "acl").count(),
+        2
+    );
     assert_eq!(l.config.backend("app").unwrap().servers.len(), 4);
     assert_eq!(l.config.global.stats_sockets.len(), 1);
 }

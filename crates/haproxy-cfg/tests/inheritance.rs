@@ -34,7 +34,11 @@ backend b
     assert_eq!(a.mode, Mode::Http);
     assert_eq!(a.retries, 7);
     assert_eq!(a.timeouts.client, Some(Duration::from_secs(1)));
-    assert_eq!(b.mode, Mode::Tcp, "a new defaults section does not inherit the previous one");
+    assert_eq!(
+        b.mode,
+        Mode::Tcp,
+        "a new defaults section does not inherit the previous one"
+    );
     assert_eq!(b.retries, 3);
     assert_eq!(b.timeouts.client, None);
     assert_eq!(b.timeouts.server, Some(Duration::from_secs(2)));
@@ -99,14 +103,19 @@ fn explicit_and_implicit_use_of_one_defaults_is_refused() {
     )
     .unwrap_err();
     let msg = &e.alerts().next().unwrap().message;
-    assert!(msg.contains("defaults section 'd1' (declared at t.cfg:1) is explicitly referenced"), "{msg}");
+    assert!(
+        msg.contains("defaults section 'd1' (declared at t.cfg:1) is explicitly referenced"),
+        "{msg}"
+    );
     let e = parse_str_with_env(
         "t.cfg",
         "defaults d1\nbackend a from nosuch\n",
         &HashMap::<String, String>::new(),
     )
     .unwrap_err();
-    assert!(e.alerts().any(|d| d.message.contains("defaults section 'nosuch' not found")));
+    assert!(e
+        .alerts()
+        .any(|d| d.message.contains("defaults section 'nosuch' not found")));
 }
 
 #[test]

@@ -2,18 +2,25 @@
 //! connections after an upgrade (WebSocket, `101 Switching Protocols`).
 //!
 //! Each direction copies until end of stream, then sends FIN to the other side and keeps the
-//! opposite direction open (half-close). The session ends when both directions are done or
-//! nothing moved either way for the inactivity timeout. Buffers are taken only while data is
-//! in flight.
+//! opposite direction open (half-close). The tunnel ends when both directions are done, on an
+//! error, or when nothing moved either way for the inactivity timeout. A buffer is taken from
+//! the pool only while data is in flight.
+//!
+//! Written as one hand-made future over readiness polling rather than two `async` loops in a
+//! `select!`: a wake-up of one direction then costs no poll of the other, and waiting
+//! registers the task in the socket's waker slot instead of a waiter list.
 
-use std::cell::Cell;
+use std::future::Future;
 use std::io;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
-use crate::bufpool::BufPool;
-use crate::stream::{write_all, Stream};
+use crate::bufpool::{BufPool, PooledBuf};
+use crate::stream::Stream;
 
 /// Inactivity limits of a tunnel.
 #[derive(Debug, Clone, Copy)]
@@ -38,107 +45,163 @@ pub struct TunnelResult {
     pub error: bool,
 }
 
+/// Reads in a row one direction may do before letting other tasks run.
+const BUDGET: u32 = 16;
+
+/// One direction's state.
+#[derive(Default)]
+struct Direction {
+    buf: Option<PooledBuf>,
+    /// Bytes `buf[start..end]` are read and not yet written.
+    start: usize,
+    end: usize,
+    /// End of stream seen and FIN passed on.
+    done: bool,
+    bytes: u64,
+}
+
+impl Direction {
+    /// Moves data from `from` to `to` until it would block. `Ready(Ok)` once the direction is
+    /// finished. Sets `progress` when bytes moved or the stream ended.
+    fn poll<R: Stream, W: Stream>(
+        &mut self,
+        cx: &mut Context<'_>,
+        pool: &Rc<BufPool>,
+        from: &R,
+        to: &W,
+        progress: &mut bool,
+    ) -> Poll<io::Result<()>> {
+        if self.done {
+            return Poll::Ready(Ok(()));
+        }
+        let mut budget = BUDGET;
+        loop {
+            while self.start < self.end {
+                let Some(buf) = self.buf.as_deref() else {
+                    self.start = self.end;
+                    break;
+                };
+                match to.try_write(&buf[self.start..self.end]) {
+                    Ok(0) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                    Ok(n) => {
+                        self.start += n;
+                        *progress = true;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                        match to.poll_write_ready(cx) {
+                            Poll::Ready(Ok(())) => {}
+                            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                            Poll::Pending => return Poll::Pending,
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Poll::Ready(Err(e)),
+                }
+            }
+            budget -= 1;
+            if budget == 0 {
+                // Let other sessions run; come back right after.
+                cx.waker().wake_by_ref();
+                return Poll::Pending;
+            }
+            match from.poll_read_ready(cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => {
+                    // Nothing buffered while waiting: the buffer goes back to the pool.
+                    self.buf = None;
+                    return Poll::Pending;
+                }
+            }
+            let buf = self.buf.get_or_insert_with(|| pool.get());
+            match from.try_read(buf) {
+                Ok(0) => {
+                    self.done = true;
+                    self.buf = None;
+                    *progress = true;
+                    // The peer may already be gone; the other direction ends on its own then.
+                    let _ = to.shutdown_write();
+                    return Poll::Ready(Ok(()));
+                }
+                Ok(n) => {
+                    if n < buf.len() {
+                        // Drained: the next wait goes to the event loop, not to a read that
+                        // would only return EAGAIN.
+                        from.clear_read_ready();
+                    }
+                    self.start = 0;
+                    self.end = n;
+                    self.bytes += n as u64;
+                    *progress = true;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Poll::Ready(Err(e)),
+            }
+        }
+    }
+}
+
 /// Copies both ways until both ends have closed, an error, or inactivity.
 pub async fn tunnel<C: Stream, S: Stream>(
-    pool: &std::rc::Rc<BufPool>,
+    pool: &Rc<BufPool>,
     client: &C,
     server: &S,
     timeouts: TunnelTimeouts,
 ) -> TunnelResult {
-    let last = Cell::new(Instant::now());
-    let half_closed = Cell::new(false);
-    let up = Cell::new(0u64);
-    let down = Cell::new(0u64);
-
-    let c2s = pump(pool, client, server, &last, &half_closed, &up);
-    let s2c = pump(pool, server, client, &last, &half_closed, &down);
-    tokio::pin!(c2s, s2c);
-    let (mut c2s_done, mut s2c_done) = (false, false);
+    let mut up = Direction::default();
+    let mut down = Direction::default();
+    let mut last = Instant::now();
+    // Armed lazily and never reset on activity (a timer-wheel update per read would cost
+    // more than the whole copy): when it fires, it checks the last activity and re-arms.
+    let mut timer: Option<Pin<Box<Sleep>>> = None;
     let mut result = TunnelResult::default();
-    let idle = inactivity(&last, &half_closed, timeouts);
-    tokio::pin!(idle);
-    while !(c2s_done && s2c_done) {
-        tokio::select! {
-            r = &mut c2s, if !c2s_done => {
-                c2s_done = true;
-                if r.is_err() { result.error = true; break; }
-            }
-            r = &mut s2c, if !s2c_done => {
-                s2c_done = true;
-                if r.is_err() { result.error = true; break; }
-            }
-            _ = &mut idle => { result.timed_out = true; break; }
+    std::future::poll_fn(|cx| {
+        let mut progress = false;
+        let u = up.poll(cx, pool, client, server, &mut progress);
+        let d = down.poll(cx, pool, server, client, &mut progress);
+        if matches!(u, Poll::Ready(Err(_))) || matches!(d, Poll::Ready(Err(_))) {
+            result.error = true;
+            return Poll::Ready(());
         }
-    }
-    result.up = up.get();
-    result.down = down.get();
-    result
-}
-
-/// One direction: read from `from`, write to `to`, FIN to `to` at end of stream.
-async fn pump<R: Stream, W: Stream>(
-    pool: &std::rc::Rc<BufPool>,
-    from: &R,
-    to: &W,
-    last: &Cell<Instant>,
-    half_closed: &Cell<bool>,
-    bytes: &Cell<u64>,
-) -> io::Result<()> {
-    loop {
-        from.readable().await?;
-        let mut buf = pool.get();
-        loop {
-            match from.try_read(&mut buf) {
-                Ok(0) => {
-                    half_closed.set(true);
-                    last.set(Instant::now());
-                    // The peer may already be gone; the other direction ends on its own then.
-                    let _ = to.shutdown_write();
-                    return Ok(());
-                }
-                Ok(n) => {
-                    // A short read drained the socket. Forget readiness now, before awaiting
-                    // anything: later events carry a newer tick and are not cleared.
-                    let drained = n < buf.len();
-                    if drained {
-                        from.clear_read_ready();
-                    }
-                    last.set(Instant::now());
-                    bytes.set(bytes.get() + n as u64);
-                    write_all(to, &buf[..n]).await?;
-                    if drained {
-                        // Give the buffer back before waiting.
-                        break;
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
+        if u.is_ready() && d.is_ready() {
+            return Poll::Ready(());
         }
-    }
-}
-
-/// Completes once nothing moved for the applicable timeout.
-async fn inactivity(last: &Cell<Instant>, half_closed: &Cell<bool>, t: TunnelTimeouts) {
-    loop {
-        let limit = if half_closed.get() {
-            t.half_closed.or(t.idle)
+        if progress {
+            last = Instant::now();
+        }
+        let half_closed = up.done || down.done;
+        let limit = if half_closed {
+            timeouts.half_closed.or(timeouts.idle)
         } else {
-            t.idle
+            timeouts.idle
         };
         let Some(limit) = limit else {
-            // No limit now; a half-close may set one, so look again later.
-            if t.half_closed.is_none() {
-                std::future::pending::<()>().await;
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            continue;
+            return Poll::Pending;
         };
-        let deadline = last.get() + limit;
-        if Instant::now() >= deadline {
-            return;
+        let deadline = last + limit;
+        loop {
+            match timer.as_mut() {
+                None => timer = Some(Box::pin(tokio::time::sleep_until(deadline))),
+                Some(t) => {
+                    if t.deadline() > deadline {
+                        // A shorter limit took over (half-close): re-arm earlier.
+                        t.as_mut().reset(deadline);
+                    }
+                    if t.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    if Instant::now() >= deadline {
+                        result.timed_out = true;
+                        return Poll::Ready(());
+                    }
+                    t.as_mut().reset(deadline);
+                }
+            }
         }
-        tokio::time::sleep_until(deadline).await;
-    }
+    })
+    .await;
+    result.up = up.bytes;
+    result.down = down.bytes;
+    result
 }

@@ -45,6 +45,9 @@ pub struct FrontendPlan {
     pub conn_mode: HttpConnMode,
     pub forwardfor: Option<ForwardFor>,
     pub originalto: Option<OriginalTo>,
+    /// `option http-ignore-probes`: a connection that sends nothing and times out is closed
+    /// without the 408.
+    pub ignore_probes: bool,
     /// The backend every request goes to: the first unconditional `use_backend`, else
     /// `default_backend`, else the section itself when it is a `listen`.
     pub backend: Option<BackendId>,
@@ -261,6 +264,7 @@ fn build_frontend(
         conn_mode: p.options.http_conn_mode,
         forwardfor: p.options.forwardfor.clone(),
         originalto: p.options.originalto.clone(),
+        ignore_probes: p.options.http_ignore_probes,
         backend,
         errors: ErrorPages::load(p)?,
         bufsize: tune.bufsize.max(1024),

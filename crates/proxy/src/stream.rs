@@ -6,6 +6,7 @@
 
 use std::io;
 use std::os::fd::AsFd;
+use std::task::{Context, Poll};
 
 use socket2::SockRef;
 use tokio::io::Interest;
@@ -14,6 +15,8 @@ use tokio::net::{TcpStream, UnixStream};
 /// A connected stream socket registered with the worker's event loop.
 pub trait Stream {
     fn readable(&self) -> impl std::future::Future<Output = io::Result<()>>;
+    fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
+    fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>>;
     fn writable(&self) -> impl std::future::Future<Output = io::Result<()>>;
     fn try_read(&self, buf: &mut [u8]) -> io::Result<usize>;
     fn try_write(&self, buf: &[u8]) -> io::Result<usize>;
@@ -35,6 +38,14 @@ macro_rules! impl_stream {
             }
             fn writable(&self) -> impl std::future::Future<Output = io::Result<()>> {
                 <$t>::writable(self)
+            }
+            #[inline]
+            fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                <$t>::poll_read_ready(self, cx)
+            }
+            #[inline]
+            fn poll_write_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+                <$t>::poll_write_ready(self, cx)
             }
             #[inline]
             fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {

@@ -109,33 +109,40 @@ pub fn run(
         drained: tokio::sync::Notify::new(),
         head_bufs: RefCell::new(Vec::new()),
     });
+    // The future given to `block_on` is polled on every wake-up of the LocalSet, so it only
+    // waits on a join handle (cheap to poll); the stop logic runs as a task of its own.
     local.block_on(&rt, async move {
-        // Register the listeners inside the runtime (tokio needs its reactor for that).
-        let mut accepting = Vec::new();
-        for l in listeners {
-            match register(l) {
-                Ok(acc) => accepting.push(acc),
-                Err(e) => return Err(e),
-            }
+        match tokio::task::spawn_local(supervise(w, listeners)).await {
+            Ok(r) => r,
+            Err(_) => Ok(()),
         }
-        let accept_tasks: Vec<_> = accepting
-            .into_iter()
-            .map(|acc| tokio::task::spawn_local(accept_loop(Rc::clone(&w), acc)))
-            .collect();
-        let first = w.control.stopping().await;
-        // Stop accepting: dropping the accept tasks closes this thread's listening sockets.
-        for t in accept_tasks {
-            t.abort();
-        }
-        if first == StopState::Soft {
-            tokio::select! {
-                _ = w.control.hard_stopping() => {}
-                _ = wait_drained(&w) => {}
-            }
-        }
-        Ok(())
     })
     // Dropping the LocalSet and the runtime drops every remaining session: sockets close.
+}
+
+/// Starts the accept loops, then waits for a stop request and carries it out.
+async fn supervise(w: Rc<Worker>, listeners: Vec<BoundListener>) -> std::io::Result<()> {
+    // Register the listeners inside the runtime (tokio needs its reactor for that).
+    let mut accepting = Vec::new();
+    for l in listeners {
+        accepting.push(register(l)?);
+    }
+    let accept_tasks: Vec<_> = accepting
+        .into_iter()
+        .map(|acc| tokio::task::spawn_local(accept_loop(Rc::clone(&w), acc)))
+        .collect();
+    let first = w.control.stopping().await;
+    // Stop accepting: dropping the accept tasks closes this thread's listening sockets.
+    for t in accept_tasks {
+        t.abort();
+    }
+    if first == StopState::Soft {
+        tokio::select! {
+            _ = w.control.hard_stopping() => {}
+            _ = wait_drained(&w) => {}
+        }
+    }
+    Ok(())
 }
 
 async fn wait_drained(w: &Worker) {

@@ -15,7 +15,11 @@ pub struct CompileError {
 }
 
 impl CompileError {
-    pub(crate) fn new(location: &Location, context: impl Into<String>, kind: CompileErrorKind) -> Self {
+    pub(crate) fn new(
+        location: &Location,
+        context: impl Into<String>,
+        kind: CompileErrorKind,
+    ) -> Self {
         CompileError {
             location: location.clone(),
             context: context.into(),
@@ -55,7 +59,10 @@ pub enum CompileErrorKind {
     #[error("{0}")]
     BadCondition(String),
     #[error("unknown action '{action}' (expected one of {expected})")]
-    UnknownAction { action: String, expected: &'static str },
+    UnknownAction {
+        action: String,
+        expected: &'static str,
+    },
     #[error("{0}")]
     BadAction(String),
     #[error("unable to find required backend '{0}'")]

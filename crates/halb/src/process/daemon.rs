@@ -29,7 +29,10 @@ pub fn detach(pidfile: Option<File>) -> std::io::Result<()> {
     if pid > 0 {
         if let Some(f) = pidfile {
             if let Err(e) = write_pid(f, pid as u32) {
-                eprintln!("[ALERT]    ({}) : cannot write pid file: {e}", std::process::id());
+                eprintln!(
+                    "[ALERT]    ({}) : cannot write pid file: {e}",
+                    std::process::id()
+                );
                 std::process::exit(1);
             }
         }

@@ -13,7 +13,12 @@ pub struct Identity {
     pub gid: Option<u32>,
 }
 
-pub fn resolve(user: Option<&str>, group: Option<&str>, uid: Option<u32>, gid: Option<u32>) -> Result<Identity, String> {
+pub fn resolve(
+    user: Option<&str>,
+    group: Option<&str>,
+    uid: Option<u32>,
+    gid: Option<u32>,
+) -> Result<Identity, String> {
     let mut id = Identity { uid, gid };
     if let Some(u) = user {
         let c = CString::new(u).map_err(|_| format!("invalid user name '{u}'"))?;
@@ -45,7 +50,8 @@ pub fn resolve(user: Option<&str>, group: Option<&str>, uid: Option<u32>, gid: O
 
 pub fn chroot(dir: &Path) -> Result<(), String> {
     use std::os::unix::ffi::OsStrExt;
-    let c = CString::new(dir.as_os_str().as_bytes()).map_err(|_| "invalid chroot path".to_string())?;
+    let c =
+        CString::new(dir.as_os_str().as_bytes()).map_err(|_| "invalid chroot path".to_string())?;
     // SAFETY: plain syscalls with a valid C string.
     unsafe {
         if libc::chroot(c.as_ptr()) != 0 {

@@ -7,8 +7,16 @@ use crate::values::parse_uint;
 
 /// Algorithms HAProxy 2.6 knows; the parenthesised ones carry their argument in the name.
 pub(crate) const ALGORITHMS: &[&str] = &[
-    "roundrobin", "static-rr", "leastconn", "first", "source", "uri", "url_param", "hdr",
-    "random", "rdp-cookie",
+    "roundrobin",
+    "static-rr",
+    "leastconn",
+    "first",
+    "source",
+    "uri",
+    "url_param",
+    "hdr",
+    "random",
+    "rdp-cookie",
 ];
 
 pub(crate) const KEYWORDS: &[Keyword] = &[

@@ -6,20 +6,77 @@ use crate::values::{parse_listen_addrs, parse_uint};
 
 /// Bind options that take a value (manual 5.1).
 pub const BIND_VALUE_OPTIONS: &[&str] = &[
-    "accept-netscaler-cip", "alpn", "backlog", "curves", "ecdhe", "ca-file", "ca-ignore-err",
-    "ca-sign-file", "ca-sign-pass", "ca-verify-file", "ciphers", "ciphersuites", "crl-file", "crt",
-    "crt-ignore-err", "crt-list", "expose-fd", "gid", "group", "id", "interface", "level",
-    "severity-output", "maxconn", "mode", "mss", "name", "namespace", "nice", "npn", "process",
-    "proto", "quic-cc-algo", "shards", "ssl-max-ver", "ssl-min-ver", "tcp-ut", "thread",
-    "tls-ticket-keys", "uid", "user", "verify",
+    "accept-netscaler-cip",
+    "alpn",
+    "backlog",
+    "curves",
+    "ecdhe",
+    "ca-file",
+    "ca-ignore-err",
+    "ca-sign-file",
+    "ca-sign-pass",
+    "ca-verify-file",
+    "ciphers",
+    "ciphersuites",
+    "crl-file",
+    "crt",
+    "crt-ignore-err",
+    "crt-list",
+    "expose-fd",
+    "gid",
+    "group",
+    "id",
+    "interface",
+    "level",
+    "severity-output",
+    "maxconn",
+    "mode",
+    "mss",
+    "name",
+    "namespace",
+    "nice",
+    "npn",
+    "process",
+    "proto",
+    "quic-cc-algo",
+    "shards",
+    "ssl-max-ver",
+    "ssl-min-ver",
+    "tcp-ut",
+    "thread",
+    "tls-ticket-keys",
+    "uid",
+    "user",
+    "verify",
 ];
 
 /// Bind options that take no value (manual 5.1, plus halb's `freebind`).
 pub const BIND_FLAGS: &[&str] = &[
-    "accept-proxy", "allow-0rtt", "defer-accept", "force-sslv3", "force-tlsv10", "force-tlsv11",
-    "force-tlsv12", "force-tlsv13", "generate-certificates", "no-ca-names", "no-sslv3",
-    "no-tls-tickets", "no-tlsv10", "no-tlsv11", "no-tlsv12", "no-tlsv13", "prefer-client-ciphers",
-    "quic-force-retry", "ssl", "strict-sni", "tfo", "transparent", "freebind", "v4v6", "v6only",
+    "accept-proxy",
+    "allow-0rtt",
+    "defer-accept",
+    "force-sslv3",
+    "force-tlsv10",
+    "force-tlsv11",
+    "force-tlsv12",
+    "force-tlsv13",
+    "generate-certificates",
+    "no-ca-names",
+    "no-sslv3",
+    "no-tls-tickets",
+    "no-tlsv10",
+    "no-tlsv11",
+    "no-tlsv12",
+    "no-tlsv13",
+    "prefer-client-ciphers",
+    "quic-force-retry",
+    "ssl",
+    "strict-sni",
+    "tfo",
+    "transparent",
+    "freebind",
+    "v4v6",
+    "v6only",
 ];
 
 pub(crate) const KEYWORDS: &[Keyword] = &[Keyword::new(
@@ -62,7 +119,12 @@ pub(crate) fn new_bind(addrs: Vec<crate::model::ListenAddr>, c: &Ctx<'_>) -> Bin
     }
 }
 
-fn apply_bind_options(b: &mut Bind, opts: &[String], addr: &str, c: &mut Ctx<'_>) -> Result<(), String> {
+fn apply_bind_options(
+    b: &mut Bind,
+    opts: &[String],
+    addr: &str,
+    c: &mut Ctx<'_>,
+) -> Result<(), String> {
     let mut i = 0;
     while i < opts.len() {
         let o = opts[i].as_str();
@@ -93,14 +155,17 @@ fn apply_bind_options(b: &mut Bind, opts: &[String], addr: &str, c: &mut Ctx<'_>
                 .ok_or_else(|| format!("'bind {addr}' : '{o}' expects an argument"))?;
             match o {
                 "name" => b.name = Some(v.clone()),
-                "maxconn" => b.maxconn = Some(parse_uint(v, "bind maxconn", i32::MAX as u64)? as u32),
-                "backlog" => b.backlog = Some(parse_uint(v, "bind backlog", i32::MAX as u64)? as u32),
+                "maxconn" => {
+                    b.maxconn = Some(parse_uint(v, "bind maxconn", i32::MAX as u64)? as u32)
+                }
+                "backlog" => {
+                    b.backlog = Some(parse_uint(v, "bind backlog", i32::MAX as u64)? as u32)
+                }
                 "interface" => b.interface = Some(v.clone()),
                 "mode" => {
-                    b.mode = Some(
-                        u32::from_str_radix(v, 8)
-                            .map_err(|_| format!("'bind {addr}' : invalid mode '{v}' (octal expected)"))?,
-                    )
+                    b.mode = Some(u32::from_str_radix(v, 8).map_err(|_| {
+                        format!("'bind {addr}' : invalid mode '{v}' (octal expected)")
+                    })?)
                 }
                 "id" | "process" | "thread" | "shards" | "nice" => {}
                 _ => b.unsupported.push(o.to_string()),

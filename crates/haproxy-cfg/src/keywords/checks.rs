@@ -26,38 +26,107 @@ fn other_kind(p: &mut Proxy, _: &mut Ctx<'_>, _: &[String]) -> Result<(), String
 }
 
 pub(crate) const KEYWORDS: &[Keyword] = &[
-    Keyword::new("option httpchk", Scope::BE, Support::NotYet, Handler::Proxy(|p, _, a| {
-        // `option httpchk [METHOD] [URI] [VERSION]`; one argument alone is the URI.
-        let (method, uri, version) = match a {
-            [] => ("OPTIONS", "/", "HTTP/1.0"),
-            [uri] => ("OPTIONS", uri.as_str(), "HTTP/1.0"),
-            [m, uri] => (m.as_str(), uri.as_str(), "HTTP/1.0"),
-            [m, uri, v] => (m.as_str(), uri.as_str(), v.as_str()),
-            _ => return Err("'option httpchk' expects at most 3 arguments: [<method>] [<uri>] [<version>]".into()),
-        };
-        p.checks.kind = CheckKind::Http;
-        p.checks.httpchk = Some(HttpChk { method: method.into(), uri: uri.into(), version: version.into() });
-        Ok(())
-    })),
-    Keyword::new("option tcp-check", Scope::BE, Support::NotYet, Handler::Proxy(|p, _, a| {
-        super::args::none("option tcp-check", a)?;
-        p.checks.kind = CheckKind::TcpCheck;
-        Ok(())
-    })),
-    Keyword::new("option ssl-hello-chk", Scope::BE, Support::NotYet, Handler::Proxy(other_kind)),
-    Keyword::new("option smtpchk", Scope::BE, Support::NotYet, Handler::Proxy(other_kind)),
-    Keyword::new("option ldap-check", Scope::BE, Support::NotYet, Handler::Proxy(other_kind)),
-    Keyword::new("option mysql-check", Scope::BE, Support::NotYet, Handler::Proxy(other_kind)),
-    Keyword::new("option pgsql-check", Scope::BE, Support::NotYet, Handler::Proxy(other_kind)),
-    Keyword::new("option redis-check", Scope::BE, Support::NotYet, Handler::Proxy(other_kind)),
-    Keyword::new("option spop-check", Scope::BE, Support::NotYet, Handler::Proxy(other_kind)),
-    Keyword::new("option external-check", Scope::BE, Support::NotYet, Handler::Proxy(other_kind)),
+    Keyword::new(
+        "option httpchk",
+        Scope::BE,
+        Support::NotYet,
+        Handler::Proxy(|p, _, a| {
+            // `option httpchk [METHOD] [URI] [VERSION]`; one argument alone is the URI.
+            let (method, uri, version) = match a {
+                [] => ("OPTIONS", "/", "HTTP/1.0"),
+                [uri] => ("OPTIONS", uri.as_str(), "HTTP/1.0"),
+                [m, uri] => (m.as_str(), uri.as_str(), "HTTP/1.0"),
+                [m, uri, v] => (m.as_str(), uri.as_str(), v.as_str()),
+                _ => return Err(
+                    "'option httpchk' expects at most 3 arguments: [<method>] [<uri>] [<version>]"
+                        .into(),
+                ),
+            };
+            p.checks.kind = CheckKind::Http;
+            p.checks.httpchk = Some(HttpChk {
+                method: method.into(),
+                uri: uri.into(),
+                version: version.into(),
+            });
+            Ok(())
+        }),
+    ),
+    Keyword::new(
+        "option tcp-check",
+        Scope::BE,
+        Support::NotYet,
+        Handler::Proxy(|p, _, a| {
+            super::args::none("option tcp-check", a)?;
+            p.checks.kind = CheckKind::TcpCheck;
+            Ok(())
+        }),
+    ),
+    Keyword::new(
+        "option ssl-hello-chk",
+        Scope::BE,
+        Support::NotYet,
+        Handler::Proxy(other_kind),
+    ),
+    Keyword::new(
+        "option smtpchk",
+        Scope::BE,
+        Support::NotYet,
+        Handler::Proxy(other_kind),
+    ),
+    Keyword::new(
+        "option ldap-check",
+        Scope::BE,
+        Support::NotYet,
+        Handler::Proxy(other_kind),
+    ),
+    Keyword::new(
+        "option mysql-check",
+        Scope::BE,
+        Support::NotYet,
+        Handler::Proxy(other_kind),
+    ),
+    Keyword::new(
+        "option pgsql-check",
+        Scope::BE,
+        Support::NotYet,
+        Handler::Proxy(other_kind),
+    ),
+    Keyword::new(
+        "option redis-check",
+        Scope::BE,
+        Support::NotYet,
+        Handler::Proxy(other_kind),
+    ),
+    Keyword::new(
+        "option spop-check",
+        Scope::BE,
+        Support::NotYet,
+        Handler::Proxy(other_kind),
+    ),
+    Keyword::new(
+        "option external-check",
+        Scope::BE,
+        Support::NotYet,
+        Handler::Proxy(other_kind),
+    ),
 ];
 
 pub(crate) const STEPS: &[Keyword] = steps!(
-    "http-check comment", "http-check connect", "http-check disable-on-404", "http-check expect",
-    "http-check send", "http-check send-state", "http-check set-var", "http-check unset-var",
-    "tcp-check comment", "tcp-check connect", "tcp-check expect", "tcp-check send",
-    "tcp-check send-lf", "tcp-check send-binary", "tcp-check send-binary-lf", "tcp-check set-var",
+    "http-check comment",
+    "http-check connect",
+    "http-check disable-on-404",
+    "http-check expect",
+    "http-check send",
+    "http-check send-state",
+    "http-check set-var",
+    "http-check unset-var",
+    "tcp-check comment",
+    "tcp-check connect",
+    "tcp-check expect",
+    "tcp-check send",
+    "tcp-check send-lf",
+    "tcp-check send-binary",
+    "tcp-check send-binary-lf",
+    "tcp-check set-var",
     "tcp-check unset-var",
 );

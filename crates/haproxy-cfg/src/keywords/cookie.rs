@@ -9,7 +9,9 @@ pub(crate) const KEYWORDS: &[Keyword] = &[Keyword::new(
     Scope::BE,
     Support::NotYet,
     Handler::Proxy(|p, c, a| {
-        let (name, opts) = a.split_first().ok_or("'cookie' expects <cookie_name> as argument")?;
+        let (name, opts) = a
+            .split_first()
+            .ok_or("'cookie' expects <cookie_name> as argument")?;
         let mut ck = CookiePersistence {
             name: name.clone(),
             mode: CookieMode::Passive,

@@ -4,7 +4,9 @@ use super::{Handler, Keyword, Scope, Support};
 use crate::model::ErrorFile;
 
 /// Status codes HAProxy lets `errorfile` replace.
-pub(crate) const ERRORFILE_CODES: &[u16] = &[200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504];
+pub(crate) const ERRORFILE_CODES: &[u16] = &[
+    200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504,
+];
 
 pub(crate) const KEYWORDS: &[Keyword] = &[
     Keyword::new(
@@ -31,8 +33,28 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
             Ok(())
         }),
     ),
-    Keyword::new("errorfiles", Scope::ALL_PROXIES, Support::NotYet, Handler::Accept),
-    Keyword::new("errorloc", Scope::ALL_PROXIES, Support::NotYet, Handler::Accept),
-    Keyword::new("errorloc302", Scope::ALL_PROXIES, Support::NotYet, Handler::Accept),
-    Keyword::new("errorloc303", Scope::ALL_PROXIES, Support::NotYet, Handler::Accept),
+    Keyword::new(
+        "errorfiles",
+        Scope::ALL_PROXIES,
+        Support::NotYet,
+        Handler::Accept,
+    ),
+    Keyword::new(
+        "errorloc",
+        Scope::ALL_PROXIES,
+        Support::NotYet,
+        Handler::Accept,
+    ),
+    Keyword::new(
+        "errorloc302",
+        Scope::ALL_PROXIES,
+        Support::NotYet,
+        Handler::Accept,
+    ),
+    Keyword::new(
+        "errorloc303",
+        Scope::ALL_PROXIES,
+        Support::NotYet,
+        Handler::Accept,
+    ),
 ];

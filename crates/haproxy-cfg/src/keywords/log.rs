@@ -11,7 +11,9 @@ const FACILITIES: &[&str] = &[
     "ftp", "ntp", "audit", "alert", "cron2", "local0", "local1", "local2", "local3", "local4",
     "local5", "local6", "local7",
 ];
-const LEVELS: &[&str] = &["emerg", "alert", "crit", "err", "warning", "notice", "info", "debug"];
+const LEVELS: &[&str] = &[
+    "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+];
 
 /// Parses `log ADDR [len N] [format F] [sample R:S] FACILITY [LEVEL [MINLEVEL]]`.
 pub(crate) fn parse_log_target(a: &[String], c: &Ctx<'_>) -> Result<LogTarget, String> {
@@ -85,7 +87,9 @@ fn parse_dest(s: &str) -> Result<LogDest, String> {
         return Ok(LogDest::Unix(p.into()));
     }
     if s.starts_with("ring@") || s.starts_with("fd@") {
-        return Err(format!("'log {s}' : ring and fd log targets are not supported yet by halb"));
+        return Err(format!(
+            "'log {s}' : ring and fd log targets are not supported yet by halb"
+        ));
     }
     let rest = s
         .strip_prefix("udp@")
@@ -107,7 +111,9 @@ fn parse_dest(s: &str) -> Result<LogDest, String> {
     with_port
         .parse::<std::net::SocketAddr>()
         .map(LogDest::Udp)
-        .map_err(|_| format!("'log' : invalid address '{s}' (expected IP[:port], /path, stdout or stderr)"))
+        .map_err(|_| {
+            format!("'log' : invalid address '{s}' (expected IP[:port], /path, stdout or stderr)")
+        })
 }
 
 fn proxy_log(p: &mut Proxy, c: &mut Ctx<'_>, a: &[String]) -> Result<(), String> {
@@ -134,7 +140,11 @@ fn proxy_log(p: &mut Proxy, c: &mut Ctx<'_>, a: &[String]) -> Result<(), String>
 }
 
 fn capture(p: &mut Proxy, c: &mut Ctx<'_>, a: &[String], request: bool) -> Result<(), String> {
-    let kw = if request { "capture request header" } else { "capture response header" };
+    let kw = if request {
+        "capture request header"
+    } else {
+        "capture response header"
+    };
     match a {
         [name, l, n] if l == "len" => {
             let len = parse_uint(n, kw, 65535)? as usize;
@@ -151,25 +161,66 @@ fn capture(p: &mut Proxy, c: &mut Ctx<'_>, a: &[String], request: bool) -> Resul
 }
 
 pub(crate) const KEYWORDS: &[Keyword] = &[
-    Keyword::new("log", Scope::GLOBAL, Support::NotYet, Handler::Global(|g, c, a| {
-        let t = parse_log_target(a, c)?;
-        g.logs.push(t);
-        Ok(())
-    })),
-    Keyword::new("log", Scope::ALL_PROXIES, Support::NotYet, Handler::Proxy(proxy_log)).negatable(),
-    Keyword::new("log-format", Scope::FE, Support::NotYet, Handler::Proxy(|p, _, a| {
-        p.log_format = Some(one("log-format", a)?.to_string());
-        Ok(())
-    })),
-    Keyword::new("log-format-sd", Scope::FE, Support::NotYet, Handler::Proxy(|p, _, a| {
-        p.log_format_sd = Some(one("log-format-sd", a)?.to_string());
-        Ok(())
-    })),
-    Keyword::new("log-tag", Scope::ALL_PROXIES, Support::NotYet, Handler::Proxy(|p, _, a| {
-        p.log_tag = Some(one("log-tag", a)?.to_string());
-        Ok(())
-    })),
-    Keyword::new("capture request header", Scope::FE_ONLY, Support::NotYet, Handler::Proxy(|p, c, a| capture(p, c, a, true))),
-    Keyword::new("capture response header", Scope::FE_ONLY, Support::NotYet, Handler::Proxy(|p, c, a| capture(p, c, a, false))),
-    Keyword::new("capture cookie", Scope::FE_ONLY, Support::NotYet, Handler::Accept),
+    Keyword::new(
+        "log",
+        Scope::GLOBAL,
+        Support::NotYet,
+        Handler::Global(|g, c, a| {
+            let t = parse_log_target(a, c)?;
+            g.logs.push(t);
+            Ok(())
+        }),
+    ),
+    Keyword::new(
+        "log",
+        Scope::ALL_PROXIES,
+        Support::NotYet,
+        Handler::Proxy(proxy_log),
+    )
+    .negatable(),
+    Keyword::new(
+        "log-format",
+        Scope::FE,
+        Support::NotYet,
+        Handler::Proxy(|p, _, a| {
+            p.log_format = Some(one("log-format", a)?.to_string());
+            Ok(())
+        }),
+    ),
+    Keyword::new(
+        "log-format-sd",
+        Scope::FE,
+        Support::NotYet,
+        Handler::Proxy(|p, _, a| {
+            p.log_format_sd = Some(one("log-format-sd", a)?.to_string());
+            Ok(())
+        }),
+    ),
+    Keyword::new(
+        "log-tag",
+        Scope::ALL_PROXIES,
+        Support::NotYet,
+        Handler::Proxy(|p, _, a| {
+            p.log_tag = Some(one("log-tag", a)?.to_string());
+            Ok(())
+        }),
+    ),
+    Keyword::new(
+        "capture request header",
+        Scope::FE_ONLY,
+        Support::NotYet,
+        Handler::Proxy(|p, c, a| capture(p, c, a, true)),
+    ),
+    Keyword::new(
+        "capture response header",
+        Scope::FE_ONLY,
+        Support::NotYet,
+        Handler::Proxy(|p, c, a| capture(p, c, a, false)),
+    ),
+    Keyword::new(
+        "capture cookie",
+        Scope::FE_ONLY,
+        Support::NotYet,
+        Handler::Accept,
+    ),
 ];

@@ -24,8 +24,8 @@ use std::sync::OnceLock;
 use crate::diag::{Diagnostic, Location};
 use crate::model::{Global, Proxy, Userlist};
 
-pub use bind::{BIND_FLAGS, BIND_VALUE_OPTIONS};
 pub(crate) use bind::new_bind;
+pub use bind::{BIND_FLAGS, BIND_VALUE_OPTIONS};
 pub use docs::compat_markdown;
 pub(crate) use rules::removed_keyword;
 pub use server::{SERVER_FLAGS, SERVER_VALUE_OPTIONS};
@@ -96,7 +96,12 @@ pub struct Keyword {
 }
 
 impl Keyword {
-    pub(crate) const fn new(name: &'static str, scope: Scope, support: Support, handler: Handler) -> Self {
+    pub(crate) const fn new(
+        name: &'static str,
+        scope: Scope,
+        support: Support,
+        handler: Handler,
+    ) -> Self {
         Keyword {
             name,
             scope,
@@ -143,7 +148,8 @@ pub(crate) struct Ctx<'a> {
 
 impl Ctx<'_> {
     pub fn warn(&mut self, msg: impl Into<String>) {
-        self.diags.push(Diagnostic::warning(Some(self.loc.clone()), msg));
+        self.diags
+            .push(Diagnostic::warning(Some(self.loc.clone()), msg));
     }
 }
 
@@ -257,7 +263,9 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }
@@ -274,7 +282,10 @@ pub(crate) mod args {
         match args {
             [a] => Ok(a),
             [] => Err(format!("'{kw}' expects an argument")),
-            _ => Err(format!("'{kw}' expects exactly one argument, got {}", args.len())),
+            _ => Err(format!(
+                "'{kw}' expects exactly one argument, got {}",
+                args.len()
+            )),
         }
     }
 
@@ -283,7 +294,10 @@ pub(crate) mod args {
         if args.is_empty() {
             Ok(())
         } else {
-            Err(format!("'{kw}' takes no argument, got '{}'", args.join(" ")))
+            Err(format!(
+                "'{kw}' takes no argument, got '{}'",
+                args.join(" ")
+            ))
         }
     }
 }
@@ -302,7 +316,10 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(suggest("nbthred", &["nbthread", "maxconn"]), Some("nbthread"));
+        assert_eq!(
+            suggest("nbthred", &["nbthread", "maxconn"]),
+            Some("nbthread")
+        );
         assert_eq!(suggest("zzzzzz", &["nbthread", "maxconn"]), None);
     }
 
@@ -313,7 +330,11 @@ mod tests {
             for bit in 0..6 {
                 let s = Scope(1 << bit);
                 if k.scope.contains(s) {
-                    assert!(seen.insert((k.name, bit)), "keyword '{}' declared twice for one section", k.name);
+                    assert!(
+                        seen.insert((k.name, bit)),
+                        "keyword '{}' declared twice for one section",
+                        k.name
+                    );
                 }
             }
         }
@@ -321,7 +342,10 @@ mod tests {
 
     #[test]
     fn longest_name_wins() {
-        let w: Vec<String> = ["timeout", "client", "5s"].iter().map(|s| s.to_string()).collect();
+        let w: Vec<String> = ["timeout", "client", "5s"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         match lookup(&w, Scope::FRONTEND) {
             Lookup::Found(k, n) => {
                 assert_eq!(k.name, "timeout client");

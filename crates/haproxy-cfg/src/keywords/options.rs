@@ -35,7 +35,13 @@ macro_rules! not_yet {
     };
 }
 
-fn conn_mode(p: &mut Proxy, c: &mut Ctx<'_>, name: &str, a: &[String], mode: HttpConnMode) -> Result<(), String> {
+fn conn_mode(
+    p: &mut Proxy,
+    c: &mut Ctx<'_>,
+    name: &str,
+    a: &[String],
+    mode: HttpConnMode,
+) -> Result<(), String> {
     none(&format!("option {name}"), a)?;
     if c.negated {
         if p.options.http_conn_mode == mode {
@@ -48,7 +54,12 @@ fn conn_mode(p: &mut Proxy, c: &mut Ctx<'_>, name: &str, a: &[String], mode: Htt
 }
 
 /// Parses `[except NET] [header NAME] [if-none]` for forwardfor (and originalto, without if-none).
-fn forward_args(kw: &str, a: &[String], allow_if_none: bool, default_header: &str) -> Result<(Option<crate::model::IpNet>, String, bool), String> {
+fn forward_args(
+    kw: &str,
+    a: &[String],
+    allow_if_none: bool,
+    default_header: &str,
+) -> Result<(Option<crate::model::IpNet>, String, bool), String> {
     let mut except = None;
     let mut header = default_header.to_string();
     let mut if_none = false;
@@ -56,12 +67,16 @@ fn forward_args(kw: &str, a: &[String], allow_if_none: bool, default_header: &st
     while i < a.len() {
         match a[i].as_str() {
             "except" => {
-                let v = a.get(i + 1).ok_or_else(|| format!("'{kw} except' expects <address>[/mask] as argument"))?;
+                let v = a
+                    .get(i + 1)
+                    .ok_or_else(|| format!("'{kw} except' expects <address>[/mask] as argument"))?;
                 except = Some(parse_net(v).map_err(|e| format!("'{kw} except' : {e}"))?);
                 i += 2;
             }
             "header" => {
-                let v = a.get(i + 1).ok_or_else(|| format!("'{kw} header' expects <header_name> as argument"))?;
+                let v = a
+                    .get(i + 1)
+                    .ok_or_else(|| format!("'{kw} header' expects <header_name> as argument"))?;
                 if v.is_empty() {
                     return Err(format!("'{kw} header' expects a non-empty header name"));
                 }
@@ -73,8 +88,14 @@ fn forward_args(kw: &str, a: &[String], allow_if_none: bool, default_header: &st
                 i += 1;
             }
             other => {
-                let expected = if allow_if_none { "'except', 'header' and 'if-none'" } else { "'except' and 'header'" };
-                return Err(format!("'{kw}' only supports optional values {expected}, got '{other}'"));
+                let expected = if allow_if_none {
+                    "'except', 'header' and 'if-none'"
+                } else {
+                    "'except' and 'header'"
+                };
+                return Err(format!(
+                    "'{kw}' only supports optional values {expected}, got '{other}'"
+                ));
             }
         }
     }
@@ -82,68 +103,167 @@ fn forward_args(kw: &str, a: &[String], allow_if_none: bool, default_header: &st
 }
 
 pub(crate) const KEYWORDS: &[Keyword] = &[
-    Keyword::new("option http-keep-alive", Scope::ALL_PROXIES, Support::Yes, Handler::Proxy(|p, c, a| conn_mode(p, c, "http-keep-alive", a, HttpConnMode::KeepAlive))).negatable(),
-    Keyword::new("option http-server-close", Scope::ALL_PROXIES, Support::Yes, Handler::Proxy(|p, c, a| conn_mode(p, c, "http-server-close", a, HttpConnMode::ServerClose))).negatable(),
-    Keyword::new("option httpclose", Scope::ALL_PROXIES, Support::Yes, Handler::Proxy(|p, c, a| conn_mode(p, c, "httpclose", a, HttpConnMode::Close))).negatable(),
-    Keyword::new("option forceclose", Scope::ALL_PROXIES, Support::Yes, Handler::Proxy(|p, c, a| {
-        c.warn("'option forceclose' is deprecated; read as 'option httpclose'");
-        conn_mode(p, c, "forceclose", a, HttpConnMode::Close)
-    })).negatable(),
-    Keyword::new("option forwardfor", Scope::ALL_PROXIES, Support::Yes, Handler::Proxy(|p, c, a| {
-        if c.negated {
-            none("no option forwardfor", a)?;
-            p.options.forwardfor = None;
-            return Ok(());
-        }
-        let (except, header, if_none) = forward_args("option forwardfor", a, true, "X-Forwarded-For")?;
-        p.options.forwardfor = Some(ForwardFor { except, header, if_none });
-        Ok(())
-    })).negatable(),
-    Keyword::new("option originalto", Scope::ALL_PROXIES, Support::Yes, Handler::Proxy(|p, c, a| {
-        if c.negated {
-            p.options.originalto = None;
-            return Ok(());
-        }
-        let (except, header, _) = forward_args("option originalto", a, false, "X-Original-To")?;
-        p.options.originalto = Some(OriginalTo { except, header });
-        Ok(())
-    })).negatable(),
+    Keyword::new(
+        "option http-keep-alive",
+        Scope::ALL_PROXIES,
+        Support::Yes,
+        Handler::Proxy(|p, c, a| conn_mode(p, c, "http-keep-alive", a, HttpConnMode::KeepAlive)),
+    )
+    .negatable(),
+    Keyword::new(
+        "option http-server-close",
+        Scope::ALL_PROXIES,
+        Support::Yes,
+        Handler::Proxy(|p, c, a| {
+            conn_mode(p, c, "http-server-close", a, HttpConnMode::ServerClose)
+        }),
+    )
+    .negatable(),
+    Keyword::new(
+        "option httpclose",
+        Scope::ALL_PROXIES,
+        Support::Yes,
+        Handler::Proxy(|p, c, a| conn_mode(p, c, "httpclose", a, HttpConnMode::Close)),
+    )
+    .negatable(),
+    Keyword::new(
+        "option forceclose",
+        Scope::ALL_PROXIES,
+        Support::Yes,
+        Handler::Proxy(|p, c, a| {
+            c.warn("'option forceclose' is deprecated; read as 'option httpclose'");
+            conn_mode(p, c, "forceclose", a, HttpConnMode::Close)
+        }),
+    )
+    .negatable(),
+    Keyword::new(
+        "option forwardfor",
+        Scope::ALL_PROXIES,
+        Support::Yes,
+        Handler::Proxy(|p, c, a| {
+            if c.negated {
+                none("no option forwardfor", a)?;
+                p.options.forwardfor = None;
+                return Ok(());
+            }
+            let (except, header, if_none) =
+                forward_args("option forwardfor", a, true, "X-Forwarded-For")?;
+            p.options.forwardfor = Some(ForwardFor {
+                except,
+                header,
+                if_none,
+            });
+            Ok(())
+        }),
+    )
+    .negatable(),
+    Keyword::new(
+        "option originalto",
+        Scope::ALL_PROXIES,
+        Support::Yes,
+        Handler::Proxy(|p, c, a| {
+            if c.negated {
+                p.options.originalto = None;
+                return Ok(());
+            }
+            let (except, header, _) = forward_args("option originalto", a, false, "X-Original-To")?;
+            p.options.originalto = Some(OriginalTo { except, header });
+            Ok(())
+        }),
+    )
+    .negatable(),
     flag!("redispatch", redispatch, Scope::BE, Support::Yes),
     flag!("abortonclose", abortonclose, Scope::BE, Support::NotYet),
     flag!("allbackups", allbackups, Scope::BE, Support::Yes),
     flag!("persist", persist, Scope::BE, Support::NotYet),
-    flag!("http-buffer-request", http_buffer_request, Scope::ALL_PROXIES, Support::NotYet),
-    flag!("tcp-smart-accept", tcp_smart_accept, Scope::FE, Support::NotYet),
-    flag!("tcp-smart-connect", tcp_smart_connect, Scope::BE, Support::NotYet),
-    flag!("splice-auto", splice_auto, Scope::ALL_PROXIES, Support::NotYet),
+    flag!(
+        "http-buffer-request",
+        http_buffer_request,
+        Scope::ALL_PROXIES,
+        Support::NotYet
+    ),
+    flag!(
+        "tcp-smart-accept",
+        tcp_smart_accept,
+        Scope::FE,
+        Support::NotYet
+    ),
+    flag!(
+        "tcp-smart-connect",
+        tcp_smart_connect,
+        Scope::BE,
+        Support::NotYet
+    ),
+    flag!(
+        "splice-auto",
+        splice_auto,
+        Scope::ALL_PROXIES,
+        Support::NotYet
+    ),
     flag!("tcpka", tcpka, Scope::ALL_PROXIES, Support::NotYet),
     flag!("clitcpka", clitcpka, Scope::FE, Support::NotYet),
     flag!("srvtcpka", srvtcpka, Scope::BE, Support::NotYet),
-    flag!("http-ignore-probes", http_ignore_probes, Scope::FE, Support::NotYet),
-    flag!("accept-invalid-http-request", accept_invalid_http_request, Scope::FE, Support::NotYet),
-    flag!("accept-invalid-http-response", accept_invalid_http_response, Scope::BE, Support::NotYet),
+    flag!(
+        "http-ignore-probes",
+        http_ignore_probes,
+        Scope::FE,
+        Support::NotYet
+    ),
+    flag!(
+        "accept-invalid-http-request",
+        accept_invalid_http_request,
+        Scope::FE,
+        Support::NotYet
+    ),
+    flag!(
+        "accept-invalid-http-response",
+        accept_invalid_http_response,
+        Scope::BE,
+        Support::NotYet
+    ),
     flag!("dontlognull", dontlognull, Scope::FE, Support::NotYet),
-    flag!("log-separate-errors", log_separate_errors, Scope::FE, Support::NotYet),
-    Keyword::new("option httplog", Scope::FE, Support::NotYet, Handler::Proxy(|p, c, a| {
-        match a {
-            [] => p.options.httplog_clf = false,
-            [x] if x == "clf" => p.options.httplog_clf = true,
-            _ => return Err(format!("'option httplog' only supports the optional 'clf' argument, got '{}'", a.join(" "))),
-        }
-        p.options.httplog = !c.negated;
-        if p.options.httplog {
-            p.options.tcplog = false;
-        }
-        Ok(())
-    })).negatable(),
-    Keyword::new("option tcplog", Scope::ALL_PROXIES, Support::NotYet, Handler::Proxy(|p, c, a| {
-        none("option tcplog", a)?;
-        p.options.tcplog = !c.negated;
-        if p.options.tcplog {
-            p.options.httplog = false;
-        }
-        Ok(())
-    })),
+    flag!(
+        "log-separate-errors",
+        log_separate_errors,
+        Scope::FE,
+        Support::NotYet
+    ),
+    Keyword::new(
+        "option httplog",
+        Scope::FE,
+        Support::NotYet,
+        Handler::Proxy(|p, c, a| {
+            match a {
+                [] => p.options.httplog_clf = false,
+                [x] if x == "clf" => p.options.httplog_clf = true,
+                _ => {
+                    return Err(format!(
+                        "'option httplog' only supports the optional 'clf' argument, got '{}'",
+                        a.join(" ")
+                    ))
+                }
+            }
+            p.options.httplog = !c.negated;
+            if p.options.httplog {
+                p.options.tcplog = false;
+            }
+            Ok(())
+        }),
+    )
+    .negatable(),
+    Keyword::new(
+        "option tcplog",
+        Scope::ALL_PROXIES,
+        Support::NotYet,
+        Handler::Proxy(|p, c, a| {
+            none("option tcplog", a)?;
+            p.options.tcplog = !c.negated;
+            if p.options.tcplog {
+                p.options.httplog = false;
+            }
+            Ok(())
+        }),
+    ),
 ];
 
 /// Options recognised but not acted on yet.

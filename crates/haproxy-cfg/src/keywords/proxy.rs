@@ -21,7 +21,9 @@ macro_rules! not_yet {
 /// Parses `NAME` or a dynamic `%[...]` backend name.
 fn backend_ref(s: &str) -> BackendRef {
     if s.contains("%[") {
-        BackendRef::Dynamic { format: s.to_string() }
+        BackendRef::Dynamic {
+            format: s.to_string(),
+        }
     } else {
         // Resolved to an index once every section is read.
         BackendRef::Static {

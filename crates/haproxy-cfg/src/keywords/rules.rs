@@ -5,7 +5,14 @@
 use super::{Ctx, Handler, Keyword, Scope, Support};
 use crate::model::{Proxy, RuleLine};
 
-fn keep(p: &mut Proxy, c: &mut Ctx<'_>, kw: &str, a: &[String], min_args: usize, expects: &str) -> Result<(), String> {
+fn keep(
+    p: &mut Proxy,
+    c: &mut Ctx<'_>,
+    kw: &str,
+    a: &[String],
+    min_args: usize,
+    expects: &str,
+) -> Result<(), String> {
     if a.len() < min_args {
         return Err(format!("'{kw}' expects {expects}"));
     }
@@ -19,22 +26,72 @@ fn keep(p: &mut Proxy, c: &mut Ctx<'_>, kw: &str, a: &[String], min_args: usize,
 
 macro_rules! rule {
     ($name:literal, $scope:expr, $min:expr, $expects:literal) => {
-        Keyword::new($name, $scope, Support::NotYet, Handler::Proxy(|p, c, a| keep(p, c, $name, a, $min, $expects)))
+        Keyword::new(
+            $name,
+            $scope,
+            Support::NotYet,
+            Handler::Proxy(|p, c, a| keep(p, c, $name, a, $min, $expects)),
+        )
     };
 }
 
 pub(crate) const KEYWORDS: &[Keyword] = &[
     rule!("acl", Scope::ALL_PROXIES, 2, "an ACL name and a criterion"),
-    rule!("http-request", Scope::ALL_PROXIES, 1, "an action (allow, deny, auth, redirect, add-header, ...)"),
-    rule!("http-response", Scope::ALL_PROXIES, 1, "an action (allow, deny, add-header, set-status, ...)"),
-    rule!("http-after-response", Scope::ALL_PROXIES, 1, "an action (add-header, set-header, ...)"),
-    rule!("tcp-request connection", Scope::FE, 1, "an action (accept, reject, ...)"),
-    rule!("tcp-request content", Scope::ALL_PROXIES, 1, "an action (accept, reject, ...)"),
-    rule!("tcp-request inspect-delay", Scope::ALL_PROXIES, 1, "a time value"),
-    rule!("tcp-request session", Scope::FE, 1, "an action (accept, reject, ...)"),
-    rule!("tcp-response content", Scope::BE, 1, "an action (accept, reject, close)"),
+    rule!(
+        "http-request",
+        Scope::ALL_PROXIES,
+        1,
+        "an action (allow, deny, auth, redirect, add-header, ...)"
+    ),
+    rule!(
+        "http-response",
+        Scope::ALL_PROXIES,
+        1,
+        "an action (allow, deny, add-header, set-status, ...)"
+    ),
+    rule!(
+        "http-after-response",
+        Scope::ALL_PROXIES,
+        1,
+        "an action (add-header, set-header, ...)"
+    ),
+    rule!(
+        "tcp-request connection",
+        Scope::FE,
+        1,
+        "an action (accept, reject, ...)"
+    ),
+    rule!(
+        "tcp-request content",
+        Scope::ALL_PROXIES,
+        1,
+        "an action (accept, reject, ...)"
+    ),
+    rule!(
+        "tcp-request inspect-delay",
+        Scope::ALL_PROXIES,
+        1,
+        "a time value"
+    ),
+    rule!(
+        "tcp-request session",
+        Scope::FE,
+        1,
+        "an action (accept, reject, ...)"
+    ),
+    rule!(
+        "tcp-response content",
+        Scope::BE,
+        1,
+        "an action (accept, reject, close)"
+    ),
     rule!("tcp-response inspect-delay", Scope::BE, 1, "a time value"),
-    rule!("redirect", Scope::PROXIES_ONLY, 2, "'location', 'prefix' or 'scheme' followed by a value"),
+    rule!(
+        "redirect",
+        Scope::PROXIES_ONLY,
+        2,
+        "'location', 'prefix' or 'scheme' followed by a value"
+    ),
     rule!("use-server", Scope::BE_ONLY, 1, "a server name"),
 ];
 
@@ -52,4 +109,3 @@ pub(crate) fn removed_keyword(name: &str) -> Option<&'static str> {
         _ => return None,
     })
 }
-

@@ -8,31 +8,122 @@ use crate::values::{parse_server_addr, parse_time, parse_uint};
 
 /// Server options that take a value (manual 5.2).
 pub const SERVER_VALUE_OPTIONS: &[&str] = &[
-    "addr", "agent-send", "agent-inter", "agent-addr", "agent-port", "alpn", "ca-file",
-    "check-alpn", "check-proto", "check-sni", "ciphers", "ciphersuites", "cookie", "crl-file",
-    "crt", "error-limit", "fall", "id", "init-addr", "inter", "fastinter", "downinter",
-    "log-proto", "maxconn", "maxqueue", "max-reuse", "minconn", "namespace", "npn", "observe",
-    "on-error", "on-marked-down", "on-marked-up", "pool-low-conn", "pool-max-conn",
-    "pool-purge-delay", "port", "proto", "redir", "rise", "resolve-opts", "resolve-prefer",
-    "resolve-net", "resolvers", "proxy-v2-options", "slowstart", "sni", "source", "ssl-max-ver",
-    "ssl-min-ver", "socks4", "tcp-ut", "track", "verify", "verifyhost", "weight", "ws",
+    "addr",
+    "agent-send",
+    "agent-inter",
+    "agent-addr",
+    "agent-port",
+    "alpn",
+    "ca-file",
+    "check-alpn",
+    "check-proto",
+    "check-sni",
+    "ciphers",
+    "ciphersuites",
+    "cookie",
+    "crl-file",
+    "crt",
+    "error-limit",
+    "fall",
+    "id",
+    "init-addr",
+    "inter",
+    "fastinter",
+    "downinter",
+    "log-proto",
+    "maxconn",
+    "maxqueue",
+    "max-reuse",
+    "minconn",
+    "namespace",
+    "npn",
+    "observe",
+    "on-error",
+    "on-marked-down",
+    "on-marked-up",
+    "pool-low-conn",
+    "pool-max-conn",
+    "pool-purge-delay",
+    "port",
+    "proto",
+    "redir",
+    "rise",
+    "resolve-opts",
+    "resolve-prefer",
+    "resolve-net",
+    "resolvers",
+    "proxy-v2-options",
+    "slowstart",
+    "sni",
+    "source",
+    "ssl-max-ver",
+    "ssl-min-ver",
+    "socks4",
+    "tcp-ut",
+    "track",
+    "verify",
+    "verifyhost",
+    "weight",
+    "ws",
 ];
 
 /// Server options that take no value (manual 5.2).
 pub const SERVER_FLAGS: &[&str] = &[
-    "agent-check", "allow-0rtt", "backup", "check", "check-send-proxy", "check-ssl",
-    "check-via-socks4", "disabled", "enabled", "force-sslv3", "force-tlsv10", "force-tlsv11",
-    "force-tlsv12", "force-tlsv13", "no-agent-check", "no-backup", "no-check", "no-check-ssl",
-    "no-send-proxy", "no-send-proxy-v2", "no-send-proxy-v2-ssl", "no-send-proxy-v2-ssl-cn",
-    "no-ssl", "no-ssl-reuse", "no-sslv3", "no-tls-tickets", "no-tlsv10", "no-tlsv11",
-    "no-tlsv12", "no-tlsv13", "no-verifyhost", "no-tfo", "non-stick", "send-proxy",
-    "send-proxy-v2", "send-proxy-v2-ssl", "send-proxy-v2-ssl-cn", "ssl", "ssl-reuse", "stick",
-    "tfo", "tls-tickets",
+    "agent-check",
+    "allow-0rtt",
+    "backup",
+    "check",
+    "check-send-proxy",
+    "check-ssl",
+    "check-via-socks4",
+    "disabled",
+    "enabled",
+    "force-sslv3",
+    "force-tlsv10",
+    "force-tlsv11",
+    "force-tlsv12",
+    "force-tlsv13",
+    "no-agent-check",
+    "no-backup",
+    "no-check",
+    "no-check-ssl",
+    "no-send-proxy",
+    "no-send-proxy-v2",
+    "no-send-proxy-v2-ssl",
+    "no-send-proxy-v2-ssl-cn",
+    "no-ssl",
+    "no-ssl-reuse",
+    "no-sslv3",
+    "no-tls-tickets",
+    "no-tlsv10",
+    "no-tlsv11",
+    "no-tlsv12",
+    "no-tlsv13",
+    "no-verifyhost",
+    "no-tfo",
+    "non-stick",
+    "send-proxy",
+    "send-proxy-v2",
+    "send-proxy-v2-ssl",
+    "send-proxy-v2-ssl-cn",
+    "ssl",
+    "ssl-reuse",
+    "stick",
+    "tfo",
+    "tls-tickets",
 ];
 
 /// Options the data plane acts on today; any other option is accepted with a warning.
 const ACTED_ON: &[&str] = &[
-    "weight", "maxconn", "maxqueue", "minconn", "backup", "no-backup", "disabled", "enabled", "id",
+    "weight",
+    "maxconn",
+    "maxqueue",
+    "minconn",
+    "backup",
+    "no-backup",
+    "disabled",
+    "enabled",
+    "id",
 ];
 
 pub(crate) const KEYWORDS: &[Keyword] = &[
@@ -51,10 +142,12 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
 ];
 
 fn server(p: &mut Proxy, c: &mut Ctx<'_>, a: &[String]) -> Result<(), String> {
-    let name = a.first().ok_or("'server' expects <name> and <addr>[:<port>] as arguments")?;
-    let addr = a
-        .get(1)
-        .ok_or_else(|| format!("'server {name}' : expects <name> and <addr>[:<port>] as arguments"))?;
+    let name = a
+        .first()
+        .ok_or("'server' expects <name> and <addr>[:<port>] as arguments")?;
+    let addr = a.get(1).ok_or_else(|| {
+        format!("'server {name}' : expects <name> and <addr>[:<port>] as arguments")
+    })?;
     let what = format!("'server {}/{}'", c.section_name, name);
     let (addr, port) = parse_server_addr(addr).map_err(|e| format!("{what} : {e}"))?;
     let mut d = p.default_server.clone();
@@ -131,9 +224,12 @@ fn apply_options(
     let mut ignored = Vec::new();
     let mut i = 0;
     let time = |v: &str, o: &str| {
-        parse_time(v, o).map_err(|_| format!("{what} : unexpected value '{v}' for '{o}' (a time such as 2000, 2s, 1m)"))
+        parse_time(v, o).map_err(|_| {
+            format!("{what} : unexpected value '{v}' for '{o}' (a time such as 2000, 2s, 1m)")
+        })
     };
-    let uint = |v: &str, o: &str, max: u64| parse_uint(v, o, max).map_err(|e| format!("{what} : {e}"));
+    let uint =
+        |v: &str, o: &str, max: u64| parse_uint(v, o, max).map_err(|e| format!("{what} : {e}"));
     while i < opts.len() {
         let o = opts[i].as_str();
         if !ACTED_ON.contains(&o) && !ignored.iter().any(|x: &String| x == o) {
@@ -202,7 +298,9 @@ fn apply_options(
             }
             "observe" => {
                 if v != "layer4" && v != "layer7" {
-                    return Err(format!("{what} : 'observe' expects 'layer4' or 'layer7', got '{v}'"));
+                    return Err(format!(
+                        "{what} : 'observe' expects 'layer4' or 'layer7', got '{v}'"
+                    ));
                 }
                 d.observe = Some(v.to_string());
             }

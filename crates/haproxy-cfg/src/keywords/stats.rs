@@ -38,7 +38,12 @@ fn admin(p: &mut Proxy, c: &mut Ctx<'_>, a: &[String]) -> Result<(), String> {
 }
 
 pub(crate) const KEYWORDS: &[Keyword] = &[
-    s!("stats enable", Scope::ALL_PROXIES, |p, _, a| flag(p, "stats enable", a, |_| {})),
+    s!("stats enable", Scope::ALL_PROXIES, |p, _, a| flag(
+        p,
+        "stats enable",
+        a,
+        |_| {}
+    )),
     s!("stats uri", Scope::ALL_PROXIES, |p, _, a| {
         let u = one("stats uri", a)?.to_string();
         let s = stats(p);
@@ -70,8 +75,18 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
         s.refresh = Some(t);
         Ok(())
     }),
-    s!("stats hide-version", Scope::ALL_PROXIES, |p, _, a| flag(p, "stats hide-version", a, |s| s.hide_version = true)),
-    s!("stats show-legends", Scope::ALL_PROXIES, |p, _, a| flag(p, "stats show-legends", a, |s| s.show_legends = true)),
+    s!("stats hide-version", Scope::ALL_PROXIES, |p, _, a| flag(
+        p,
+        "stats hide-version",
+        a,
+        |s| s.hide_version = true
+    )),
+    s!("stats show-legends", Scope::ALL_PROXIES, |p, _, a| flag(
+        p,
+        "stats show-legends",
+        a,
+        |s| s.show_legends = true
+    )),
     s!("stats show-node", Scope::ALL_PROXIES, |p, _, a| {
         let s = stats(p);
         s.enabled = true;

@@ -28,8 +28,17 @@ macro_rules! timeout {
     };
 }
 
-fn legacy(p: &mut Proxy, c: &mut Ctx<'_>, a: &[String], old: &str, new: &str, slot: Slot) -> Result<(), String> {
-    c.warn(format!("the '{old}' directive is deprecated; read as 'timeout {new}'"));
+fn legacy(
+    p: &mut Proxy,
+    c: &mut Ctx<'_>,
+    a: &[String],
+    old: &str,
+    new: &str,
+    slot: Slot,
+) -> Result<(), String> {
+    c.warn(format!(
+        "the '{old}' directive is deprecated; read as 'timeout {new}'"
+    ));
     set(p, new, a, slot)
 }
 
@@ -39,13 +48,38 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     timeout!("server", server, Scope::BE, Support::Yes),
     timeout!("server-fin", server_fin, Scope::BE, Support::NotYet),
     timeout!("connect", connect, Scope::BE, Support::Yes),
-    timeout!("http-request", http_request, Scope::ALL_PROXIES, Support::Yes),
-    timeout!("http-keep-alive", http_keep_alive, Scope::ALL_PROXIES, Support::Yes),
+    timeout!(
+        "http-request",
+        http_request,
+        Scope::ALL_PROXIES,
+        Support::Yes
+    ),
+    timeout!(
+        "http-keep-alive",
+        http_keep_alive,
+        Scope::ALL_PROXIES,
+        Support::Yes
+    ),
     timeout!("queue", queue, Scope::BE, Support::Yes),
     timeout!("tunnel", tunnel, Scope::BE, Support::Yes),
     timeout!("tarpit", tarpit, Scope::ALL_PROXIES, Support::NotYet),
     timeout!("check", check, Scope::BE, Support::NotYet),
-    Keyword::new("contimeout", Scope::BE, Support::Yes, Handler::Proxy(|p, c, a| legacy(p, c, a, "contimeout", "connect", |t| &mut t.connect))),
-    Keyword::new("clitimeout", Scope::FE, Support::Yes, Handler::Proxy(|p, c, a| legacy(p, c, a, "clitimeout", "client", |t| &mut t.client))),
-    Keyword::new("srvtimeout", Scope::BE, Support::Yes, Handler::Proxy(|p, c, a| legacy(p, c, a, "srvtimeout", "server", |t| &mut t.server))),
+    Keyword::new(
+        "contimeout",
+        Scope::BE,
+        Support::Yes,
+        Handler::Proxy(|p, c, a| legacy(p, c, a, "contimeout", "connect", |t| &mut t.connect)),
+    ),
+    Keyword::new(
+        "clitimeout",
+        Scope::FE,
+        Support::Yes,
+        Handler::Proxy(|p, c, a| legacy(p, c, a, "clitimeout", "client", |t| &mut t.client)),
+    ),
+    Keyword::new(
+        "srvtimeout",
+        Scope::BE,
+        Support::Yes,
+        Handler::Proxy(|p, c, a| legacy(p, c, a, "srvtimeout", "server", |t| &mut t.server)),
+    ),
 ];

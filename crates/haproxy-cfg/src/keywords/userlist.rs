@@ -9,7 +9,9 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
         Scope::USERLIST,
         Support::NotYet,
         Handler::Userlist(|u, _, a| {
-            let (name, rest) = a.split_first().ok_or("'group' expects <name> as argument")?;
+            let (name, rest) = a
+                .split_first()
+                .ok_or("'group' expects <name> as argument")?;
             if u.groups.iter().any(|g| &g.name == name) {
                 return Err(format!("duplicate group '{name}' in userlist '{}'", u.name));
             }
@@ -19,8 +21,14 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
             };
             match rest {
                 [] => {}
-                [k, list] if k == "users" => g.users = list.split(',').map(str::to_string).collect(),
-                _ => return Err(format!("'group {name}' : expects 'users' followed by a comma-separated list")),
+                [k, list] if k == "users" => {
+                    g.users = list.split(',').map(str::to_string).collect()
+                }
+                _ => {
+                    return Err(format!(
+                        "'group {name}' : expects 'users' followed by a comma-separated list"
+                    ))
+                }
             }
             u.groups.push(g);
             Ok(())
@@ -54,7 +62,9 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
                 }
                 i += 2;
             }
-            let password = password.ok_or_else(|| format!("'user {name}' : missing 'password' or 'insecure-password'"))?;
+            let password = password.ok_or_else(|| {
+                format!("'user {name}' : missing 'password' or 'insecure-password'")
+            })?;
             u.users.push(User {
                 name: name.clone(),
                 password,

@@ -56,6 +56,7 @@ pub async fn serve<S: Stream>(
     };
     match waited {
         Ok(()) => {}
+        Err(Stop::TimedOut) if fe.ignore_probes => return,
         Err(Stop::TimedOut) => {
             // HAProxy answers 408 even when nothing was sent (unless http-ignore-probes).
             w.plan.counters.frontends[fe.id].incr(w.thread, Counter::ErrorsReq);

@@ -1,0 +1,102 @@
+//! A check compiled from the configuration: the list of steps one check walks through.
+//!
+//! `option httpchk` + `http-check` lines become connect, send request, read and match the
+//! response; `option tcp-check` + `tcp-check` lines become their own connect/send/expect
+//! list; a plain `check` is a lone connect. Compiled once at load, shared by every server of
+//! the backend; errors point at the line they come from.
+
+use std::net::IpAddr;
+
+use haproxy_cfg::model::{CheckConfig, CheckKind};
+use haproxy_cfg::Location;
+
+use crate::{http, tcp, tcp_check};
+
+/// Which family of check this is; it decides what a pass and some failures read like.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanKind {
+    Tcp,
+    Http,
+    TcpCheck,
+}
+
+/// Where to connect, when a step says so (`tcp-check connect port 8080`); the rest comes from
+/// the server line (`addr`, `port`, `check-send-proxy`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ConnectSpec {
+    pub port: Option<u16>,
+    pub addr: Option<IpAddr>,
+    pub send_proxy: bool,
+    /// HAProxy's step number (1-based over the configured rules); `None` for the implicit
+    /// connect every check starts with when its first rule is not a connect.
+    pub step: Option<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Step {
+    Connect(ConnectSpec),
+    /// Bytes to write on the connection.
+    Send(Vec<u8>),
+    /// `tcp-check expect`: read until the pattern matches, or fail.
+    Expect(tcp_check::Expect),
+    /// Read a whole HTTP response and match every `http-check expect` against it.
+    HttpResponse(Vec<http::Expect>),
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckPlan {
+    pub kind: PlanKind,
+    pub steps: Vec<Step>,
+}
+
+/// A check line that cannot be compiled.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("parsing [{}:{}] : '{keyword}' : {message}", location.file, location.line)]
+pub struct CompileError {
+    pub location: Location,
+    pub keyword: String,
+    pub message: String,
+}
+
+/// Compiles a backend's check settings. Kinds not implemented yet (`option mysql-check`, …)
+/// fall back to a connect-only check; the parser has already warned about their keyword.
+pub fn compile(cfg: &CheckConfig) -> Result<CheckPlan, CompileError> {
+    match cfg.kind {
+        CheckKind::Http => http::compile(cfg),
+        CheckKind::TcpCheck => tcp_check::compile(cfg),
+        CheckKind::TcpConnect | CheckKind::Other => Ok(tcp::plan()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn backend_checks(text: &str) -> CheckConfig {
+        let cfg =
+            format!("defaults\n mode http\nbackend b\n{text}\n server s 127.0.0.1:80 check\n");
+        let loaded = haproxy_cfg::parse_str("t.cfg", &cfg).expect("config parses");
+        loaded.config.proxies[0].checks.clone()
+    }
+
+    #[test]
+    fn plain_check_is_one_connect() {
+        let plan = compile(&backend_checks("")).expect("compiles");
+        assert_eq!(plan.kind, PlanKind::Tcp);
+        assert!(matches!(plan.steps.as_slice(), [Step::Connect(c)] if c.step.is_none()));
+    }
+
+    #[test]
+    fn errors_point_at_the_line() {
+        let e = compile(&backend_checks(
+            " option tcp-check\n tcp-check expect sometimes x",
+        ))
+        .expect_err("bad expect");
+        assert_eq!(e.location.line, 5);
+        assert!(
+            e.to_string()
+                .starts_with("parsing [t.cfg:5] : 'tcp-check expect' : "),
+            "{e}"
+        );
+    }
+}
