@@ -112,7 +112,7 @@ fn main() {
         let mut st = RequestCookie::default();
         let e = cfg.scan_request_header(
             black_box(b"lang=fr; SERVERID=s2; theme=dark"),
-            &srv,
+            &|i| srv.get(i).copied(),
             false,
             1_700_000_000,
             &mut st,

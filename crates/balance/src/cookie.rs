@@ -230,12 +230,13 @@ impl CookieConfig {
     }
 
     /// Reads one `Cookie` request header. Call it for each `Cookie` header in order with the
-    /// same `state`; `persist` is `option persist`. The returned edit says what to do with the
-    /// header; for `Replace` the new value is in `out`.
-    pub fn scan_request_header(
+    /// same `state`; `servers(id)` describes server `id` (`None` past the last one), `persist`
+    /// is `option persist`. The returned edit says what to do with the header; for `Replace`
+    /// the new value is in `out`.
+    pub fn scan_request_header<'s>(
         &self,
         value: &[u8],
-        servers: &[CookieServer<'_>],
+        servers: &dyn Fn(ServerId) -> Option<CookieServer<'s>>,
         persist: bool,
         now: u64,
         state: &mut RequestCookie,
@@ -289,10 +290,10 @@ impl CookieConfig {
     }
 
     /// Decides the server from our cookie's value; returns where the server part ends.
-    fn read_value(
+    fn read_value<'s>(
         &self,
         val: &[u8],
-        servers: &[CookieServer<'_>],
+        servers: &dyn Fn(ServerId) -> Option<CookieServer<'s>>,
         persist: bool,
         now: u64,
         state: &mut RequestCookie,
@@ -352,7 +353,10 @@ impl CookieConfig {
             return delim;
         }
         let mut seen_down = false;
-        for (sid, s) in servers.iter().enumerate() {
+        let mut sid = 0;
+        while let Some(s) = servers(sid) {
+            sid += 1;
+            let sid = sid - 1;
             if s.cookie.map(str::as_bytes) != Some(id) {
                 continue;
             }

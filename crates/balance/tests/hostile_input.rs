@@ -37,7 +37,7 @@ proptest! {
         let servers = [CookieServer { cookie: Some("a"), up: true }, CookieServer { cookie: Some("b"), up: false }];
         let mut st = RequestCookie::default();
         let mut out = Vec::new();
-        let _ = cfg.scan_request_header(&v, &servers, false, u64::from(now), &mut st, &mut out);
+        let _ = cfg.scan_request_header(&v, &|i| servers.get(i).copied(), false, u64::from(now), &mut st, &mut out);
         prop_assert!(st.server.is_none_or(|s| s < 2));
         let ctx = ResponseContext { has_server: true, server_cookie: Some("a"), direct: st.server.is_some(), is_post: false, cacheable: true, request: st };
         let mut found = ResponseCookies::default();

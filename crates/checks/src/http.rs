@@ -433,7 +433,9 @@ fn compile_line(
         .strip_prefix("http-check ")
         .unwrap_or(&line.keyword);
     match action {
-        "comment" => Ok(()),
+        // Warned about by the parser and harmless to skip: the check still runs as written.
+        "comment" | "disable-on-404" | "send-state" => Ok(()),
+        a if a.starts_with("set-var") || a.starts_with("unset-var") => Ok(()),
         "send" => req.apply_send(&line.args),
         "expect" => {
             expects.push(parse_expect(&line.args)?);
@@ -672,6 +674,12 @@ mod tests {
             assert_eq!(f.status, CheckStatus::L7Response, "{bad:?}");
             assert_eq!(f.info, None);
         }
+    }
+
+    #[test]
+    fn steps_not_acted_on_are_skipped() {
+        let text = " option httpchk GET /\n http-check disable-on-404\n http-check send-state";
+        assert_eq!(request(text), "GET / HTTP/1.0\r\n\r\n");
     }
 
     #[test]

@@ -36,7 +36,7 @@ pub mod driver;
 
 pub use health::Health;
 pub use outcome::{CheckOutcome, CheckStatus};
-pub use plan::{compile, CheckPlan, CompileError, Step};
+pub use plan::{compile, validate, CheckPlan, CompileError, Step};
 pub use run::{CheckRun, Io};
 pub use server::{AdminState, ServerCheck, ServerCheckConfig, ServerState, Transition};
 pub use timeouts::CheckTimeouts;

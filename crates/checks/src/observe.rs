@@ -54,6 +54,57 @@ pub fn layer7_status_ok(code: u16) -> bool {
     (100..=499).contains(&code) || code == 501 || code == 505
 }
 
+/// What the data plane saw on live traffic, with HAProxy's text for it (`analyze_statuses`)
+/// and how each mode counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Observed {
+    L4Ok,
+    L4Error,
+    HttpOk,
+    HttpWrongStatus,
+    HttpInvalid,
+    HttpReadError,
+    HttpReadTimeout,
+    HttpBrokenPipe,
+}
+
+impl Observed {
+    pub fn text(self) -> &'static str {
+        match self {
+            Observed::L4Ok => "L4 successful connection",
+            Observed::L4Error => "L4 unsuccessful connection",
+            Observed::HttpOk => "Correct http response",
+            Observed::HttpWrongStatus => "Wrong http response",
+            Observed::HttpInvalid => "Invalid http response",
+            Observed::HttpReadError => "Read error (http)",
+            Observed::HttpReadTimeout => "Read timeout (http)",
+            Observed::HttpBrokenPipe => "Close from server (http)",
+        }
+    }
+
+    /// An HTTP response status seen on live traffic (`observe layer7`).
+    pub fn from_status(code: u16) -> Observed {
+        if layer7_status_ok(code) {
+            Observed::HttpOk
+        } else {
+            Observed::HttpWrongStatus
+        }
+    }
+
+    /// `Some(true)` counts as a success, `Some(false)` as an error, `None` is ignored in this
+    /// mode: layer4 looks at connections only; layer7 at responses, and at failed connects.
+    pub fn counts_in(self, mode: ObserveMode) -> Option<bool> {
+        match (self, mode) {
+            (Observed::L4Ok, ObserveMode::Layer4) => Some(true),
+            (Observed::L4Ok, ObserveMode::Layer7) => None,
+            (Observed::L4Error, _) => Some(false),
+            (_, ObserveMode::Layer4) => None,
+            (Observed::HttpOk, ObserveMode::Layer7) => Some(true),
+            (_, ObserveMode::Layer7) => Some(false),
+        }
+    }
+}
+
 /// Consecutive observed errors of one server.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorObserver {
@@ -127,6 +178,18 @@ mod tests {
         assert!(!layer7_status_ok(502));
         assert!(!layer7_status_ok(503));
         assert!(!layer7_status_ok(99));
+    }
+
+    #[test]
+    fn each_mode_counts_its_own_events() {
+        use ObserveMode::*;
+        assert_eq!(Observed::L4Ok.counts_in(Layer4), Some(true));
+        assert_eq!(Observed::L4Ok.counts_in(Layer7), None);
+        assert_eq!(Observed::L4Error.counts_in(Layer7), Some(false));
+        assert_eq!(Observed::from_status(503).counts_in(Layer7), Some(false));
+        assert_eq!(Observed::from_status(404).counts_in(Layer7), Some(true));
+        assert_eq!(Observed::from_status(503).counts_in(Layer4), None);
+        assert_eq!(Observed::HttpReadTimeout.text(), "Read timeout (http)");
     }
 
     #[test]

@@ -68,6 +68,17 @@ pub fn compile(cfg: &CheckConfig) -> Result<CheckPlan, CompileError> {
     }
 }
 
+/// Compiles the checks of every backend that has a checked server, for a configuration check
+/// (`-c`) or before the process detaches: errors then show up before anything runs.
+pub fn validate(config: &haproxy_cfg::model::Config) -> Result<(), CompileError> {
+    for p in config.backends() {
+        if p.servers.iter().any(|s| s.check) {
+            compile(&p.checks)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +95,22 @@ mod tests {
         let plan = compile(&backend_checks("")).expect("compiles");
         assert_eq!(plan.kind, PlanKind::Tcp);
         assert!(matches!(plan.steps.as_slice(), [Step::Connect(c)] if c.step.is_none()));
+    }
+
+    #[test]
+    fn validate_only_looks_at_checked_backends() {
+        let text = "backend a\n option tcp-check\n tcp-check expect nope x\n server s 127.0.0.1:80\nbackend b\n server s 127.0.0.1:80 check\n";
+        let cfg = haproxy_cfg::parse_str("t.cfg", text)
+            .expect("parses")
+            .config;
+        assert!(validate(&cfg).is_ok(), "no server of 'a' is checked");
+        let cfg = haproxy_cfg::parse_str(
+            "t.cfg",
+            &text.replace("80\nbackend b", "80 check\nbackend b"),
+        )
+        .expect("parses")
+        .config;
+        assert_eq!(validate(&cfg).expect_err("refused").location.line, 3);
     }
 
     #[test]

@@ -189,6 +189,11 @@ impl ServerCheck {
         &self.health
     }
 
+    /// The agent's own counter (rise and fall of 1).
+    pub fn agent_health(&self) -> &Health {
+        &self.agent
+    }
+
     pub fn admin(&self) -> AdminState {
         self.admin
     }

@@ -59,7 +59,7 @@ fn agent_sets_weight_drain_maint_and_down() {
     );
     assert!(!be.usable(0));
     agent.set_agent("up\n");
-    let up = log.wait_for("Server agent/nag is UP");
+    let up = log.wait_for("Server agent/nag is UP, reason");
     assert!(up.contains("info: \"via agent : up\""), "{up}");
     assert!(be.usable(0));
     drop(checker);

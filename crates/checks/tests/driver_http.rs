@@ -8,6 +8,7 @@ mod support;
 use std::sync::Arc;
 
 use checks::driver::{CheckerOptions, HealthChecker, HealthTable};
+use checks::observe::Observed;
 use checks::ServerState;
 use support::{config, wait_until, Backend, CollectLog, Mode};
 
@@ -227,4 +228,31 @@ fn servers_without_check_stay_up_and_disabled_ones_in_maint() {
     );
     assert_eq!(be.state(1), Some(ServerState::Maint));
     checker.stop();
+}
+
+#[test]
+fn observed_errors_mark_down_then_checks_bring_it_back() {
+    let n1 = Backend::start(Mode::Healthy);
+    let n2 = Backend::start(Mode::Healthy);
+    let cfg = one_backend(&n1, &n2, "", 2, 3).replace(
+        &format!("{} check inter 50 rise 2 fall 3\n", n1.port()),
+        &format!(
+            "{} check inter 50 rise 2 fall 3 observe layer4 error-limit 2 on-error mark-down\n",
+            n1.port()
+        ),
+    );
+    let (checker, log) = start(&cfg, CheckerOptions::default());
+    let t = checker.table().clone();
+    wait_until("node1 checked", || n1.answered() >= 1);
+    t.report(0, 0, Observed::L4Error);
+    t.report(0, 0, Observed::L4Error);
+    let down = log.wait_for("Server http_back/node1 is DOWN");
+    assert!(
+        down.starts_with("Server http_back/node1 is DOWN, reason: Health analyze, info: \"Detected 2 consecutive errors, last one was: L4 unsuccessful connection\""),
+        "{down}"
+    );
+    assert!(t.usable(0, 1));
+    // The health checks still pass: back after rise.
+    log.wait_for("Server http_back/node1 is UP");
+    assert!(t.usable(0, 0));
 }

@@ -34,7 +34,6 @@ fn redis_like(mode: Arc<AtomicU8>) -> u16 {
                     }
                 }
                 let _ = c.write_all(if m == 0 { b"+PONG\r\n" } else { b"-ERR\r\n" });
-                std::thread::sleep(Duration::from_millis(100));
             });
         }
     });

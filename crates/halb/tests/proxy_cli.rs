@@ -209,6 +209,22 @@ fn tcp_config(port: u16, backend: SocketAddr, global: &str) -> String {
     )
 }
 
+/// Starts `halb proxy -d -f cfg` and waits until it accepts on 127.0.0.1:`port`.
+fn start_foreground(cfg: &std::path::Path, port: u16) -> (std::process::Child, SocketAddr) {
+    let child = Command::new(HALB)
+        .args(["proxy", "-d", "-f", cfg.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    assert!(
+        wait_for(Duration::from_secs(5), || connects(addr).then_some(())).is_some(),
+        "halb proxy listens on {addr}"
+    );
+    (child, addr)
+}
+
 fn echo_through(addr: SocketAddr, msg: &[u8]) -> Vec<u8> {
     let mut c = TcpStream::connect(addr).unwrap();
     c.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
@@ -259,14 +275,7 @@ fn sigusr1_finishes_sessions_then_exits() {
     let s = Scratch::new("usr1");
     let port = free_port();
     let cfg = s.write("u.cfg", &tcp_config(port, echo_server(), ""));
-    let mut child = Command::new(HALB)
-        .args(["proxy", "-d", "-f", cfg.to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    assert!(wait_for(Duration::from_secs(5), || connects(addr).then_some(())).is_some());
+    let (mut child, addr) = start_foreground(&cfg, port);
     let mut open = TcpStream::connect(addr).unwrap();
     open.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     open.write_all(b"before").unwrap();
@@ -296,14 +305,7 @@ fn sigint_stops_a_foreground_proxy() {
     let s = Scratch::new("int");
     let port = free_port();
     let cfg = s.write("i.cfg", &tcp_config(port, echo_server(), ""));
-    let mut child = Command::new(HALB)
-        .args(["proxy", "-d", "-f", cfg.to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    assert!(wait_for(Duration::from_secs(5), || connects(addr).then_some(())).is_some());
+    let (mut child, addr) = start_foreground(&cfg, port);
     let _open = TcpStream::connect(addr).unwrap();
     // SAFETY: signalling our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
@@ -345,14 +347,7 @@ fn chroots_and_drops_privileges_after_binding() {
         jail.display()
     );
     let cfg = s.write("p.cfg", &tcp_config(port, echo_server(), &global));
-    let mut child = Command::new(HALB)
-        .args(["proxy", "-d", "-f", cfg.to_str().unwrap()])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    assert!(wait_for(Duration::from_secs(5), || connects(addr).then_some(())).is_some());
+    let (mut child, addr) = start_foreground(&cfg, port);
     let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
     let uid_line = status
         .lines()

@@ -462,3 +462,22 @@ fn curl_gets_the_page_through_the_proxy() {
     // curl reused its connection, and so did the proxy.
     assert_eq!(srv.accepted(), 1);
 }
+
+#[test]
+fn originalto_adds_the_destination_address() {
+    let srv = MockHttp::ok("ok");
+    let port = free_port();
+    let cfg = http_cfg(
+        port,
+        "    option originalto",
+        &format!("    server s1 {}", srv.addr()),
+    );
+    let (_p, addr) = start(&cfg, port);
+    let mut c = RawClient::connect(addr).unwrap();
+    c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    assert_eq!(c.read_response().unwrap().status, 200);
+    assert_eq!(
+        srv.wait_requests(1)[0].header_all("x-original-to"),
+        vec!["127.0.0.1"]
+    );
+}

@@ -189,3 +189,50 @@ fn no_server_closes_the_client_connection() {
     let mut c = RawClient::connect(addr).unwrap();
     assert!(c.is_closed());
 }
+
+#[test]
+fn server_port_can_follow_the_client_destination_port() {
+    // The server listens on the frontend's port + 1; `server s1 127.0.0.1:+1` finds it.
+    let srv_listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let srv_port = srv_listener.local_addr().unwrap().port();
+    drop(srv_listener);
+    let srv = loop {
+        // MockTcp binds an ephemeral port; use a plain echo on the chosen one instead.
+        match std::net::TcpListener::bind(("127.0.0.1", srv_port)) {
+            Ok(l) => break l,
+            Err(_) => std::thread::sleep(std::time::Duration::from_millis(10)),
+        }
+    };
+    std::thread::spawn(move || {
+        for conn in srv.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut conn = conn;
+                let mut data = Vec::new();
+                let _ = conn.read_to_end(&mut data);
+                let _ = conn.write_all(&data);
+            });
+        }
+    });
+    let port = srv_port - 1;
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let p = match HalbProcess::start_proxy(
+        env!("CARGO_BIN_EXE_halb"),
+        &tcp_cfg(
+            &format!("    bind 127.0.0.1:{port}"),
+            "    server s1 127.0.0.1:+1",
+            "",
+        ),
+        &[],
+        &[addr],
+    ) {
+        Ok(p) => p,
+        // The port below the server's was taken by something else: nothing to test here.
+        Err(e) if e.contains("bind") => return,
+        Err(e) => panic!("proxy did not start: {e}"),
+    };
+    let mut c = RawClient::connect(addr).unwrap();
+    c.send("offset").unwrap();
+    c.shutdown_write().unwrap();
+    assert_eq!(c.read_to_close().unwrap(), b"offset");
+    drop(p);
+}

@@ -52,6 +52,11 @@ impl ControlShared {
         }
     }
 
+    /// A waiter woken when the state changes; `enable()` it, then check [`Self::state`].
+    pub(crate) fn stop_requested(&self) -> tokio::sync::futures::Notified<'_> {
+        self.changed.notified()
+    }
+
     /// Completes once the state is `Hard`.
     pub(crate) async fn hard_stopping(&self) {
         loop {

@@ -48,6 +48,9 @@ pub struct FrontendPlan {
     /// `option http-ignore-probes`: a connection that sends nothing and times out is closed
     /// without the 408.
     pub ignore_probes: bool,
+    /// Whether sessions need their connection's local address (`option originalto`, servers
+    /// whose port follows the client's destination port).
+    pub needs_local_addr: bool,
     /// The backend every request goes to: the first unconditional `use_backend`, else
     /// `default_backend`, else the section itself when it is a `listen`.
     pub backend: Option<BackendId>,
@@ -168,7 +171,15 @@ impl Plan {
             }
             let id = frontends.len();
             let backend = frontend_backend(p, index, &backend_of_proxy)?;
-            frontends.push(build_frontend(id, p, &config, global_maxconn, backend)?);
+            let mut fe = build_frontend(id, p, &config, global_maxconn, backend)?;
+            if let Some(b) = backend.and_then(|b| backends.get(b)) {
+                let b: &BackendPlan = b;
+                fe.needs_local_addr |= b.originalto.is_some()
+                    || b.servers
+                        .iter()
+                        .any(|s| matches!(s.target, ServerTarget::ClientPort { .. }));
+            }
+            frontends.push(fe);
         }
 
         let counters = Arc::new(CounterTable {
@@ -265,6 +276,7 @@ fn build_frontend(
         forwardfor: p.options.forwardfor.clone(),
         originalto: p.options.originalto.clone(),
         ignore_probes: p.options.http_ignore_probes,
+        needs_local_addr: p.options.originalto.is_some(),
         backend,
         errors: ErrorPages::load(p)?,
         bufsize: tune.bufsize.max(1024),

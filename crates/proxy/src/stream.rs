@@ -28,16 +28,21 @@ pub trait Stream {
     /// that would only return `EAGAIN`. (Safe with edge-triggered epoll: data arriving after
     /// the read raises a new event with a newer tick, which this does not clear.)
     fn clear_read_ready(&self);
+    /// The local address of a TCP connection (a system call: ask only when needed).
+    fn local_ip_addr(&self) -> Option<std::net::SocketAddr>;
 }
 
 macro_rules! impl_stream {
-    ($t:ty) => {
+    ($t:ty, $local:expr) => {
         impl Stream for $t {
+            // Through the socket's single reader/writer waker slot (`poll_*_ready`) rather
+            // than tokio's `readable()` futures: no waiter-list node in every waiting
+            // session's state, and no lock to link and unlink it.
             fn readable(&self) -> impl std::future::Future<Output = io::Result<()>> {
-                <$t>::readable(self)
+                std::future::poll_fn(move |cx| <$t>::poll_read_ready(self, cx))
             }
             fn writable(&self) -> impl std::future::Future<Output = io::Result<()>> {
-                <$t>::writable(self)
+                std::future::poll_fn(move |cx| <$t>::poll_write_ready(self, cx))
             }
             #[inline]
             fn poll_read_ready(&self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -62,6 +67,9 @@ macro_rules! impl_stream {
             fn shutdown_write(&self) -> io::Result<()> {
                 SockRef::from(&self.as_fd()).shutdown(std::net::Shutdown::Write)
             }
+            fn local_ip_addr(&self) -> Option<std::net::SocketAddr> {
+                $local(self)
+            }
             #[inline]
             fn clear_read_ready(&self) {
                 let _ = self.try_io(Interest::READABLE, || {
@@ -72,44 +80,5 @@ macro_rules! impl_stream {
     };
 }
 
-impl_stream!(TcpStream);
-impl_stream!(UnixStream);
-
-/// Writes all of `buf`, waiting for room as needed.
-pub async fn write_all<S: Stream>(s: &S, mut buf: &[u8]) -> io::Result<()> {
-    while !buf.is_empty() {
-        match s.try_write(buf) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => buf = &buf[n..],
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => s.writable().await?,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
-}
-
-/// Writes `a` then `b` with as few system calls as possible (one `writev` when both fit).
-pub async fn write_all2<S: Stream>(s: &S, mut a: &[u8], mut b: &[u8]) -> io::Result<()> {
-    if a.is_empty() {
-        return write_all(s, b).await;
-    }
-    if b.is_empty() {
-        return write_all(s, a).await;
-    }
-    while !a.is_empty() {
-        let bufs = [io::IoSlice::new(a), io::IoSlice::new(b)];
-        match s.try_write_vectored(&bufs) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) if n >= a.len() => {
-                b = &b[n - a.len()..];
-                a = &[];
-            }
-            Ok(n) => a = &a[n..],
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => s.writable().await?,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    write_all(s, b).await
-}
+impl_stream!(TcpStream, |s: &TcpStream| s.local_addr().ok());
+impl_stream!(UnixStream, |_: &UnixStream| None);

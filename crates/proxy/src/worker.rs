@@ -182,10 +182,9 @@ async fn accept_loop(w: Rc<Worker>, acc: Accepting) {
         let accepted = match &acc {
             Accepting::Tcp(_, l) => match l.accept().await {
                 Ok((s, peer)) => {
-                    let _ = s.set_nodelay(true);
-                    let local = s.local_addr().ok();
+                    // TCP_NODELAY is inherited from the listening socket (Linux).
                     if let Some(ticket) = SessionTicket::acquire(&w, fe).await {
-                        tokio::task::spawn_local(client_task(ticket, s, Some(peer), local));
+                        spawn_session(ticket, s, Some(peer));
                     }
                     Ok(())
                 }
@@ -194,7 +193,7 @@ async fn accept_loop(w: Rc<Worker>, acc: Accepting) {
             Accepting::Unix(_, l) => match l.accept().await {
                 Ok((s, _)) => {
                     if let Some(ticket) = SessionTicket::acquire(&w, fe).await {
-                        tokio::task::spawn_local(client_task(ticket, s, None, None));
+                        spawn_session(ticket, s, None);
                     }
                     Ok(())
                 }
@@ -329,22 +328,27 @@ impl Drop for SessionTicket {
     }
 }
 
-/// One client connection, from accept to close.
-async fn client_task<S: Stream + 'static>(
-    ticket: SessionTicket,
-    client: S,
-    peer: Option<SocketAddr>,
-    local: Option<SocketAddr>,
-) {
-    let w = Rc::clone(&ticket.w);
-    let fe = &w.plan.frontends[ticket.frontend];
-    match fe.mode {
-        // The session's state is boxed only once the first bytes arrive (inside
-        // `http::serve`), so an idle connection costs a small task and a socket.
-        haproxy_cfg::model::Mode::Http => crate::http::serve(&w, fe, client, peer, local).await,
+/// Starts the task serving one accepted connection. Each mode's session is the task's
+/// whole future (no wrapper keeping second copies of the socket and addresses), which keeps
+/// an idle HTTP connection small.
+fn spawn_session<S: Stream + 'static>(ticket: SessionTicket, client: S, peer: Option<SocketAddr>) {
+    match ticket.w.plan.frontends[ticket.frontend].mode {
+        haproxy_cfg::model::Mode::Http => {
+            tokio::task::spawn_local(crate::http::serve(ticket, client, peer));
+        }
         haproxy_cfg::model::Mode::Tcp => {
-            Box::pin(crate::tcp::serve(&w, fe, client, peer, local)).await
+            tokio::task::spawn_local(tcp_session(ticket, client, peer));
         }
     }
-    drop(ticket);
+}
+
+async fn tcp_session<S: Stream>(ticket: SessionTicket, client: S, peer: Option<SocketAddr>) {
+    let w = &ticket.w;
+    // The local address costs a system call: only when a server port follows it.
+    let local = if w.plan.frontends[ticket.frontend].needs_local_addr {
+        client.local_ip_addr()
+    } else {
+        None
+    };
+    crate::tcp::serve(w, &w.plan.frontends[ticket.frontend], client, peer, local).await;
 }

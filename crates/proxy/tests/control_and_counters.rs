@@ -149,3 +149,28 @@ backend b
     );
     assert!(Proxy::bind(config(&relaxed)).is_ok());
 }
+
+#[test]
+fn soft_stop_closes_connections_that_sent_nothing() {
+    let srv = MockHttp::ok("ok");
+    let port = free_port();
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    let p = Proxy::bind(config(&http_cfg(port, srv.addr()))).unwrap();
+    let control = p.control();
+    let counters = p.counters();
+    let runner = std::thread::spawn(move || p.run());
+    let mut idle = RawClient::connect(addr).unwrap();
+    // Wait until the proxy has accepted it (it counts as a session from then on).
+    let fe = counters.frontend("fe").unwrap();
+    for _ in 0..500 {
+        if fe.sessions.cur() == 1 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(fe.sessions.cur(), 1);
+    control.soft_stop();
+    // Closed without an answer (no 408), and the proxy exits without waiting for timeouts.
+    assert!(idle.read_to_close().unwrap().is_empty());
+    runner.join().unwrap().unwrap();
+}

@@ -53,7 +53,7 @@ fn bench(name: &str, lines: &str, phase: Phase, raw: &str) {
         backend: None,
     };
     let mut s = Scratch::default();
-    let mut run = |s: &mut Scratch| match phase {
+    let run = |s: &mut Scratch| match phase {
         Phase::TcpContent => {
             s.begin_request(&view);
             black_box(plan.tcp_content(0, &env, Some(&view), s));
@@ -64,7 +64,7 @@ fn bench(name: &str, lines: &str, phase: Phase, raw: &str) {
         }
         Phase::Backend => {
             s.begin_request(&view);
-            black_box(plan.choose_backend(0, &env, &view, s));
+            black_box(plan.choose_backend(0, &env, Some(&view), s));
         }
         Phase::Response => {
             s.begin_response(&rview);
@@ -210,7 +210,7 @@ fn main() {
     bench(
         "tcp-request content reject (miss)",
         "    tcp-request content reject if { src 192.168.0.0/16 }",
-        Request,
+        TcpContent,
         REQ,
     );
 }

@@ -109,6 +109,21 @@ impl ProxyRules {
         !self.http_response.is_empty() || !self.http_after_response.is_empty()
     }
 
+    /// True when the section has no ACL and no rule at all (nothing to evaluate).
+    pub fn is_empty(&self) -> bool {
+        self.acls.is_empty()
+            && self.tcp_connection.is_empty()
+            && self.tcp_content.is_empty()
+            && self.http_request.is_empty()
+            && self.redirects.is_empty()
+            && self.use_backends.is_empty()
+            && self.use_servers.is_empty()
+            && self.http_response.is_empty()
+            && self.http_after_response.is_empty()
+            && self.stats_admin.is_empty()
+            && self.stats_http_request.is_empty()
+    }
+
     /// How many named, anonymous and predefined ACLs were compiled.
     pub fn acl_count(&self) -> usize {
         self.acls.len()
@@ -122,6 +137,19 @@ pub struct RulePlan {
     pub(crate) userlists: Vec<Userlist>,
     /// Backend names, sorted, for dynamic `use_backend` names.
     pub(crate) backend_names: Vec<(Box<[u8]>, usize)>,
+}
+
+impl std::fmt::Debug for RulePlan {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RulePlan")
+            .field("proxies", &self.proxies.len())
+            .field(
+                "acls",
+                &self.proxies.iter().map(|p| p.acls.len()).sum::<usize>(),
+            )
+            .field("userlists", &self.userlists.len())
+            .finish()
+    }
 }
 
 impl RulePlan {
@@ -283,7 +311,26 @@ fn compile_proxy(
     let mut tcp_content = Vec::new();
     let mut inspect_delay = None;
     let mut use_servers = Vec::new();
+    let mut after_redirect = false;
+    let first_use_backend = p.use_backends.first().map(|u| &u.location);
     for line in &p.rule_lines {
+        // HAProxy's order does not follow the file: say so when the file suggests otherwise.
+        if line.keyword == "http-request" {
+            let later_than = |what: &str| {
+                Diagnostic::warning(
+                    Some(line.location.clone()),
+                    format!("a 'http-request' rule placed after a '{what}' rule will still be processed before."),
+                )
+            };
+            if after_redirect {
+                warnings.push(later_than("redirect"));
+            } else if first_use_backend
+                .is_some_and(|u| u.file == line.location.file && u.line < line.location.line)
+            {
+                warnings.push(later_than("use_backend"));
+            }
+        }
+        after_redirect |= line.keyword == "redirect";
         let err = |kind| CompileError::new(&line.location, context(line), kind);
         let (action, cond_words) = split_condition(&line.args);
         let phase = match line.keyword.as_str() {

@@ -4,6 +4,9 @@
 //! capacity is reused from request to request. Later rules read the head through these edits
 //! ([`crate::msg::Msg`]); the proxy turns them into `http1::Edit`s to forward the head.
 
+use crate::msg::path_and_query;
+use crate::view::HeadView;
+
 /// A range in the arena.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub(crate) struct Bytes {
@@ -151,4 +154,137 @@ pub fn recycle<'b>(mut v: Vec<http1::Edit<'_>>) -> Vec<http1::Edit<'b>> {
     v.into_iter()
         .map(|_| -> http1::Edit<'b> { unreachable!("the vector is empty") })
         .collect()
+}
+
+impl HeadEdits {
+    pub(crate) fn add(&mut self, name: &[u8], value: &[u8]) {
+        let name = self.push(name);
+        let value = self.push(value);
+        self.added.push(crate::edits::Added {
+            name,
+            value,
+            deleted: false,
+        });
+    }
+
+    pub(crate) fn delete_named(&mut self, head: &HeadView<'_>, name: &[u8]) {
+        for (i, h) in head.head.headers.iter().enumerate() {
+            if h.name.of(head.buf).eq_ignore_ascii_case(name) {
+                self.set_state(i, HeaderState::Deleted);
+            }
+        }
+        for i in 0..self.added.len() {
+            let a = self.added[i];
+            if self.get(a.name).eq_ignore_ascii_case(name) {
+                self.added[i].deleted = true;
+            }
+        }
+    }
+
+    /// `replace-header` (`whole`) or `replace-value` on every occurrence of `name`.
+    pub(crate) fn replace_values(
+        &mut self,
+        head: &HeadView<'_>,
+        name: &[u8],
+        re: &regex::bytes::Regex,
+        with: &[u8],
+        out: &mut Vec<u8>,
+        whole: bool,
+    ) {
+        for (i, h) in head.head.headers.iter().enumerate() {
+            if !h.name.of(head.buf).eq_ignore_ascii_case(name) {
+                continue;
+            }
+            let current = match self.state(i) {
+                HeaderState::Kept => h.value.of(head.buf),
+                HeaderState::Deleted => continue,
+                HeaderState::Replaced(v) => self.get(v),
+            };
+            if rewrite(current, re, with, out, whole) {
+                let v = self.push(out);
+                self.set_state(i, HeaderState::Replaced(v));
+            }
+        }
+        for i in 0..self.added.len() {
+            let a = self.added[i];
+            if a.deleted || !self.get(a.name).eq_ignore_ascii_case(name) {
+                continue;
+            }
+            if rewrite(self.get(a.value), re, with, out, whole) {
+                let v = self.push(out);
+                self.added[i].value = v;
+            }
+        }
+    }
+}
+
+/// Rewrites `value` into `out`; false when nothing matched (the value stays).
+fn rewrite(
+    value: &[u8],
+    re: &regex::bytes::Regex,
+    with: &[u8],
+    out: &mut Vec<u8>,
+    whole: bool,
+) -> bool {
+    out.clear();
+    if whole {
+        return match re.captures(value) {
+            Some(c) => {
+                expand(with, &c, out);
+                true
+            }
+            None => false,
+        };
+    }
+    // replace-value: each comma-separated element on its own, separators kept.
+    let mut changed = false;
+    let mut first = true;
+    for part in value.split(|&b| b == b',') {
+        if !first {
+            out.push(b',');
+        }
+        first = false;
+        let elem = crate::msg::trim(part);
+        let lead = elem.as_ptr() as usize - part.as_ptr() as usize;
+        out.extend_from_slice(&part[..lead]);
+        match re.captures(elem) {
+            Some(c) => {
+                expand(with, &c, out);
+                changed = true;
+            }
+            None => out.extend_from_slice(elem),
+        }
+        out.extend_from_slice(&part[lead + elem.len()..]);
+    }
+    changed
+}
+
+/// `(scheme://authority, path, ?query)` of a target.
+pub(crate) fn split_target(target: &[u8]) -> (&[u8], &[u8], &[u8]) {
+    let pq = path_and_query(target).unwrap_or(&target[target.len()..]);
+    let prefix_len = target.len() - pq.len();
+    let (path, query) = match pq.iter().position(|&b| b == b'?') {
+        Some(q) => (&pq[..q], &pq[q..]),
+        None => (pq, &pq[pq.len()..]),
+    };
+    (&target[..prefix_len], path, query)
+}
+
+/// Writes `template` with `\0`…`\9` replaced by the captures.
+pub(crate) fn expand(template: &[u8], caps: &regex::bytes::Captures<'_>, out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < template.len() {
+        let b = template[i];
+        if b == b'\\' {
+            if let Some(d) = template.get(i + 1).filter(|d| d.is_ascii_digit()) {
+                if let Some(m) = caps.get(usize::from(d - b'0')) {
+                    out.extend_from_slice(m.as_bytes());
+                }
+                i += 2;
+                continue;
+            }
+        }
+        out.push(b);
+        i += 1;
+    }
 }

@@ -9,11 +9,11 @@
 //! replacement's capture slots, and a crypt(3) password check).
 
 use crate::acl::MatchBufs;
-use crate::action::{HttpAction, HttpRule, RedirectKind, Reply, ReplyBody, VarValue};
+use crate::action::{HttpAction, HttpRule, Reply, ReplyBody, VarValue};
 use crate::compile::{BackendTarget, ProxyRules, RulePlan};
-use crate::edits::{HeadEdits, HeaderState};
-use crate::msg::{path_and_query, Msg};
-use crate::reply;
+use crate::edits::{expand, split_target, HeadEdits};
+use crate::msg::Msg;
+use crate::reply::{self, render_redirect, render_reply};
 use crate::sample::Ctx;
 use crate::vars::Vars;
 use crate::view::{ConnInfo, Counters, HeadView};
@@ -227,12 +227,13 @@ impl RulePlan {
     }
 
     /// `use_backend` rules (first match wins), then `default_backend`. `None`: no backend
-    /// (HAProxy answers 503).
+    /// (HAProxy answers 503). `req` is `None` in `mode tcp`,
+    /// where only connection fetches can match.
     pub fn choose_backend(
         &self,
         px: usize,
         env: &Env<'_>,
-        req: &HeadView<'_>,
+        req: Option<&HeadView<'_>>,
         s: &mut Scratch,
     ) -> Option<usize> {
         let p = Phase {
@@ -243,8 +244,8 @@ impl RulePlan {
         };
         for rule in &p.rules.use_backends {
             let ctx = p.ctx(
-                Some(Msg {
-                    view: *req,
+                req.map(|v| Msg {
+                    view: *v,
                     edits: &s.req,
                 }),
                 None,
@@ -270,8 +271,8 @@ impl RulePlan {
             Some(BackendTarget::Static(i)) => Some(*i),
             Some(BackendTarget::Dynamic(lf)) => {
                 let ctx = p.ctx(
-                    Some(Msg {
-                        view: *req,
+                    req.map(|v| Msg {
+                        view: *v,
                         edits: &s.req,
                     }),
                     None,
@@ -290,7 +291,7 @@ impl RulePlan {
         &self,
         be: usize,
         env: &Env<'_>,
-        req: &HeadView<'_>,
+        req: Option<&HeadView<'_>>,
         s: &mut Scratch,
     ) -> Option<usize> {
         let p = Phase {
@@ -301,8 +302,8 @@ impl RulePlan {
         };
         for rule in &p.rules.use_servers {
             let ctx = p.ctx(
-                Some(Msg {
-                    view: *req,
+                req.map(|v| Msg {
+                    view: *v,
                     edits: &s.req,
                 }),
                 None,
@@ -534,85 +535,6 @@ fn render_value(
     }
 }
 
-/// The `Location` value of a redirect.
-fn render_redirect(
-    r: &crate::action::Redirect,
-    ctx: &Ctx<'_>,
-    tmp: &mut Vec<u8>,
-    out: &mut Vec<u8>,
-) {
-    let req = ctx.req;
-    let pq = req.and_then(|m| path_and_query(m.target())).unwrap_or(b"/");
-    let (path, query) = match pq.iter().position(|&b| b == b'?') {
-        Some(q) => (&pq[..q], Some(&pq[q..])),
-        None => (pq, None),
-    };
-    let append_uri = |out: &mut Vec<u8>| {
-        out.extend_from_slice(path);
-        if r.append_slash && !path.ends_with(b"/") {
-            out.push(b'/');
-        }
-        if !r.drop_query {
-            if let Some(q) = query {
-                out.extend_from_slice(q);
-            }
-        }
-    };
-    match &r.kind {
-        RedirectKind::Location(f) => f.render(ctx, tmp, out),
-        RedirectKind::Prefix(f) => {
-            f.render(ctx, tmp, out);
-            // A prefix of "/" means a relative redirect: the path alone.
-            if out.as_slice() == b"/" {
-                out.clear();
-            }
-            append_uri(out);
-        }
-        RedirectKind::Scheme(f) => {
-            f.render(ctx, tmp, out);
-            out.extend_from_slice(b"://");
-            if let Some(host) = req.and_then(|m| m.first(b"host")) {
-                out.extend_from_slice(host);
-            }
-            append_uri(out);
-        }
-    }
-}
-
-/// A `return` (or `deny` with a body) response, head and body; `body` is working space.
-fn render_reply(
-    r: &Reply,
-    ctx: &Ctx<'_>,
-    tmp: &mut Vec<u8>,
-    body: &mut Vec<u8>,
-    out: &mut Vec<u8>,
-) {
-    use std::io::Write;
-    if let ReplyBody::Raw(raw) = &r.body {
-        out.extend_from_slice(raw);
-        return;
-    }
-    body.clear();
-    match &r.body {
-        ReplyBody::Static(b) => body.extend_from_slice(b),
-        ReplyBody::Format(f) => f.render(ctx, tmp, body),
-        _ => {}
-    }
-    reply::status_line(r.status, out);
-    let _ = write!(out, "content-length: {}\r\n", body.len());
-    if let Some(ct) = &r.content_type {
-        reply::header(b"content-type", ct, out);
-    }
-    for (name, value) in &r.headers {
-        out.extend_from_slice(name);
-        out.extend_from_slice(b": ");
-        value.render(ctx, tmp, out);
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(body);
-}
-
 fn apply_action(
     p: &Phase<'_>,
     a: &HttpAction,
@@ -639,15 +561,11 @@ fn apply_action(
             let cookie = r.cookie.as_ref().map(|(c, clear)| {
                 s.fmt2.clear();
                 s.fmt2.extend_from_slice(c);
+                // As haproxy 2.6.12 writes them: `N=V; path=/;` and `N; path=/; Max-Age=0;`.
                 if *clear {
-                    if !c.contains(&b'=') {
-                        s.fmt2.push(b'=');
-                    }
-                    s.fmt2.extend_from_slice(
-                        b"; path=/; Max-Age=0; Expires=Thu, 01-Jan-1970 00:00:01 GMT",
-                    );
+                    s.fmt2.extend_from_slice(b"; path=/; Max-Age=0;");
                 } else {
-                    s.fmt2.extend_from_slice(b"; path=/");
+                    s.fmt2.extend_from_slice(b"; path=/;");
                 }
                 &s.fmt2[..]
             });
@@ -745,137 +663,4 @@ fn reply_status(r: &Reply, bytes: &[u8]) -> u16 {
             .unwrap_or(r.status),
         _ => r.status,
     }
-}
-
-/// `(scheme://authority, path, ?query)` of a target.
-fn split_target(target: &[u8]) -> (&[u8], &[u8], &[u8]) {
-    let pq = path_and_query(target).unwrap_or(&target[target.len()..]);
-    let prefix_len = target.len() - pq.len();
-    let (path, query) = match pq.iter().position(|&b| b == b'?') {
-        Some(q) => (&pq[..q], &pq[q..]),
-        None => (pq, &pq[pq.len()..]),
-    };
-    (&target[..prefix_len], path, query)
-}
-
-/// Writes `template` with `\0`…`\9` replaced by the captures.
-fn expand(template: &[u8], caps: &regex::bytes::Captures<'_>, out: &mut Vec<u8>) {
-    let mut i = 0;
-    while i < template.len() {
-        let b = template[i];
-        if b == b'\\' {
-            if let Some(d) = template.get(i + 1).filter(|d| d.is_ascii_digit()) {
-                if let Some(m) = caps.get(usize::from(d - b'0')) {
-                    out.extend_from_slice(m.as_bytes());
-                }
-                i += 2;
-                continue;
-            }
-        }
-        out.push(b);
-        i += 1;
-    }
-}
-
-impl HeadEdits {
-    pub(crate) fn add(&mut self, name: &[u8], value: &[u8]) {
-        let name = self.push(name);
-        let value = self.push(value);
-        self.added.push(crate::edits::Added {
-            name,
-            value,
-            deleted: false,
-        });
-    }
-
-    pub(crate) fn delete_named(&mut self, head: &HeadView<'_>, name: &[u8]) {
-        for (i, h) in head.head.headers.iter().enumerate() {
-            if h.name.of(head.buf).eq_ignore_ascii_case(name) {
-                self.set_state(i, HeaderState::Deleted);
-            }
-        }
-        for i in 0..self.added.len() {
-            let a = self.added[i];
-            if self.get(a.name).eq_ignore_ascii_case(name) {
-                self.added[i].deleted = true;
-            }
-        }
-    }
-
-    /// `replace-header` (`whole`) or `replace-value` on every occurrence of `name`.
-    fn replace_values(
-        &mut self,
-        head: &HeadView<'_>,
-        name: &[u8],
-        re: &regex::bytes::Regex,
-        with: &[u8],
-        out: &mut Vec<u8>,
-        whole: bool,
-    ) {
-        for (i, h) in head.head.headers.iter().enumerate() {
-            if !h.name.of(head.buf).eq_ignore_ascii_case(name) {
-                continue;
-            }
-            let current = match self.state(i) {
-                HeaderState::Kept => h.value.of(head.buf),
-                HeaderState::Deleted => continue,
-                HeaderState::Replaced(v) => self.get(v),
-            };
-            if rewrite(current, re, with, out, whole) {
-                let v = self.push(out);
-                self.set_state(i, HeaderState::Replaced(v));
-            }
-        }
-        for i in 0..self.added.len() {
-            let a = self.added[i];
-            if a.deleted || !self.get(a.name).eq_ignore_ascii_case(name) {
-                continue;
-            }
-            if rewrite(self.get(a.value), re, with, out, whole) {
-                let v = self.push(out);
-                self.added[i].value = v;
-            }
-        }
-    }
-}
-
-/// Rewrites `value` into `out`; false when nothing matched (the value stays).
-fn rewrite(
-    value: &[u8],
-    re: &regex::bytes::Regex,
-    with: &[u8],
-    out: &mut Vec<u8>,
-    whole: bool,
-) -> bool {
-    out.clear();
-    if whole {
-        return match re.captures(value) {
-            Some(c) => {
-                expand(with, &c, out);
-                true
-            }
-            None => false,
-        };
-    }
-    // replace-value: each comma-separated element on its own, separators kept.
-    let mut changed = false;
-    let mut first = true;
-    for part in value.split(|&b| b == b',') {
-        if !first {
-            out.push(b',');
-        }
-        first = false;
-        let elem = crate::msg::trim(part);
-        let lead = elem.as_ptr() as usize - part.as_ptr() as usize;
-        out.extend_from_slice(&part[..lead]);
-        match re.captures(elem) {
-            Some(c) => {
-                expand(with, &c, out);
-                changed = true;
-            }
-            None => out.extend_from_slice(elem),
-        }
-        out.extend_from_slice(&part[lead + elem.len()..]);
-    }
-    changed
 }

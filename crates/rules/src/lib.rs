@@ -12,10 +12,10 @@
 //! scratch.begin_request(&req);                                // req: HeadView { buf, head }
 //! plan.tcp_content(fe, &env, Some(&req), &mut scratch)
 //! plan.http_request(fe, &env, &req, &mut scratch)             // Continue | Deny | Reply | …
-//! let be = plan.choose_backend(fe, &env, &req, &mut scratch)  // use_backend, default_backend
+//! let be = plan.choose_backend(fe, &env, Some(&req), &mut scratch) // use_backend, default
 //! plan.http_request(be, &env_with_be, &req, &mut scratch)     // when be != fe
 //! plan.choose_server(be, …)                                   // use-server
-//! scratch.request_edits().to_http1(&mut edits)                // → http1::write_head
+//! scratch.request_edits().write_head(buf, head, Side::Request, &xff, conn, &mut storage, &mut out)
 //! scratch.begin_response(&res);
 //! plan.http_response(be, …); plan.http_response(fe, …); plan.http_after_response(fe, …)
 //! ```
@@ -32,6 +32,7 @@ pub mod error;
 mod eval;
 mod expr;
 mod fetch;
+mod http_samples;
 mod logfmt;
 mod msg;
 mod pattern;

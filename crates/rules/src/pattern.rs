@@ -340,7 +340,7 @@ impl Matcher {
                 let v = match s {
                     Sample::Int(i) => i,
                     Sample::Bool(b) => i64::from(b),
-                    Sample::Str(t) => match crate::fetch::parse_int(t) {
+                    Sample::Str(t) => match crate::http_samples::parse_int(t) {
                         Some(v) => v,
                         None => return false,
                     },

@@ -98,6 +98,18 @@ fn method_and_version() {
 }
 
 #[test]
+fn remaining_predefined_method_acls() {
+    assert!(c("METH_HEAD", "HEAD / HTTP/1.1\nHost: a\n\n"));
+    assert!(!c("METH_HEAD", GET));
+    assert!(c("METH_TRACE", "TRACE / HTTP/1.1\nHost: a\n\n"));
+    assert!(c(
+        "METH_CONNECT",
+        "CONNECT a.example:443 HTTP/1.1\nHost: a.example:443\n\n"
+    ));
+    assert!(!c("METH_CONNECT", GET));
+}
+
+#[test]
 fn headers() {
     // hdr(host) keeps the port, as in HAProxy.
     assert!(m("hdr(host) WWW.Example.com:8080", GET));

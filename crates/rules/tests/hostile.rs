@@ -46,7 +46,7 @@ fn exercise(plan: &RulePlan, raw: &[u8]) {
     s.begin_request(&view);
     let e = env(conn("10.1.2.3:1", "127.0.0.1:8080"));
     let _ = plan.http_request(0, &e, &view, &mut s);
-    let _ = plan.choose_backend(0, &e, &view, &mut s);
+    let _ = plan.choose_backend(0, &e, Some(&view), &mut s);
     let mut storage = Vec::new();
     let mut out = Vec::new();
     s.request_edits().write_head(

@@ -98,7 +98,7 @@ fn steady_state_evaluation_allocates_nothing() {
         for r in &parsed {
             s.begin_request(&r.view());
             let v = c.plan.http_request(0, &e, &r.view(), s);
-            let be = c.plan.choose_backend(0, &e, &r.view(), s);
+            let be = c.plan.choose_backend(0, &e, Some(&r.view()), s);
             let xff = [http1::Edit::Append {
                 name: b"x-forwarded-for",
                 value: b"10.1.2.3",

@@ -135,7 +135,7 @@ fn use_server_picks_a_server_by_condition() {
         let mut s = rules::Scratch::default();
         s.begin_request(&r.view());
         let e = support::env(support::conn("10.0.0.1:1", "127.0.0.1:8080"));
-        c.plan.choose_server(1, &e, &r.view(), &mut s)
+        c.plan.choose_server(1, &e, Some(&r.view()), &mut s)
     };
     assert_eq!(pick("GET / HTTP/1.1\nCookie: srv=s2\n\n"), Some(1));
     assert_eq!(pick("GET / HTTP/1.1\nX-Pin: 1\n\n"), Some(0));

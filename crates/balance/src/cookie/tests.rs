@@ -22,9 +22,10 @@ fn servers() -> Vec<CookieServer<'static>> {
 fn scan(cfg: &CookieConfig, header: &str, persist: bool) -> (RequestCookie, HeaderEdit, String) {
     let mut st = RequestCookie::default();
     let mut out = Vec::new();
+    let srv = servers();
     let e = cfg.scan_request_header(
         header.as_bytes(),
-        &servers(),
+        &|i| srv.get(i).copied(),
         persist,
         NOW,
         &mut st,

@@ -8,7 +8,7 @@
 //! HealthChecker::start(config, table, log)
 //!   thread "halb-checks": per checked server  sleep(spread) -> loop { run_check -> ServerCheck -> publish -> log -> sleep(next interval) }
 //!                         per agent           loop { run_agent -> ServerCheck -> publish -> log -> sleep(agent-inter) }
-//!                         observed errors     HealthChecker::observe() -> channel -> ServerCheck::handle_observed
+//!                         observed traffic    HealthTable::report() -> channel -> ServerCheck::handle_observed
 //! data plane:             table.usable(backend, server)   (a relaxed atomic load)
 //! ```
 
@@ -28,7 +28,7 @@ use tokio::task::JoinSet;
 
 pub use self::log::{CheckEvent, CheckLog, Severity, StderrLog};
 pub use self::probe::{error_text, run_agent, run_check, CheckTarget};
-pub use self::table::{BackendHealth, HealthTable, ServerSlot};
+pub use self::table::{BackendHealth, HealthTable, Observation, ServerSlot};
 
 use crate::messages::{self, ServerName};
 use crate::outcome::CheckOutcome;
@@ -73,8 +73,6 @@ struct ServerJob {
 /// Runs the checks until stopped (or dropped).
 pub struct HealthChecker {
     table: Arc<HealthTable>,
-    observed: mpsc::UnboundedSender<(usize, usize, bool, String)>,
-    observing: Arc<HashMap<(usize, usize), ()>>,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
 }
@@ -194,20 +192,13 @@ impl HealthChecker {
                 }));
             }
         }
-        let observing: HashMap<(usize, usize), ()> = jobs
-            .iter()
-            .filter(|j| j.lock().observes().is_some())
-            .map(|j| ((j.backend, j.server), ()))
-            .collect();
-        let (observed, observed_rx) = mpsc::unbounded_channel();
+        let observed_rx = table.take_observations();
         let (stop, stop_rx) = oneshot::channel();
         let thread = std::thread::Builder::new()
             .name("halb-checks".into())
             .spawn(move || run_thread(jobs, observed_rx, stop_rx))?;
         Ok(HealthChecker {
             table,
-            observed,
-            observing: Arc::new(observing),
             stop: Some(stop),
             thread: Some(thread),
         })
@@ -215,14 +206,6 @@ impl HealthChecker {
 
     pub fn table(&self) -> &Arc<HealthTable> {
         &self.table
-    }
-
-    /// The data plane reports one connection or response to a server (`observe`): `ok` or
-    /// not, and `what` went wrong. Free when the server does not observe.
-    pub fn observe(&self, backend: usize, server: usize, ok: bool, what: &str) {
-        if self.observing.contains_key(&(backend, server)) {
-            let _ = self.observed.send((backend, server, ok, what.to_string()));
-        }
     }
 
     /// Stops every check and waits for the thread.
@@ -248,7 +231,7 @@ impl Drop for HealthChecker {
 
 fn run_thread(
     jobs: Vec<Arc<ServerJob>>,
-    mut observed: mpsc::UnboundedReceiver<(usize, usize, bool, String)>,
+    observed: Option<mpsc::UnboundedReceiver<Observation>>,
     stop: oneshot::Receiver<()>,
 ) {
     let rt = match tokio::runtime::Builder::new_current_thread()
@@ -270,10 +253,8 @@ fn run_thread(
         let min_inter = checked
             .iter()
             .map(|j| {
-                j.lock()
-                    .config()
-                    .fastinter
-                    .unwrap_or(j.lock().config().inter)
+                let sc = j.lock();
+                sc.config().fastinter.unwrap_or(sc.config().inter)
             })
             .min()
             .unwrap_or(Duration::ZERO);
@@ -290,15 +271,19 @@ fn run_thread(
             .iter()
             .map(|j| ((j.backend, j.server), Arc::clone(j)))
             .collect();
-        tasks.spawn(async move {
-            while let Some((b, s, ok, what)) = observed.recv().await {
-                if let Some(job) = by_server.get(&(b, s)) {
-                    job.apply(None, |sc, now| {
-                        sc.handle_observed(now, ok, &what).into_iter().collect()
-                    });
+        if let Some(mut observed) = observed {
+            tasks.spawn(async move {
+                while let Some(o) = observed.recv().await {
+                    if let Some(job) = by_server.get(&(o.backend, o.server)) {
+                        job.apply(None, |sc, now| {
+                            sc.handle_observed(now, o.ok, o.event.text())
+                                .into_iter()
+                                .collect()
+                        });
+                    }
                 }
-            }
-        });
+            });
+        }
         let _ = stop.await;
         tasks.abort_all();
     });
@@ -381,7 +366,12 @@ impl ServerJob {
         }
         let sc = self.lock();
         let drained = sc.admin() == AdminState::Drain;
-        let text = messages::check_result(self.name(), agent, o, sc.health(), drained);
+        let health = if agent {
+            sc.agent_health()
+        } else {
+            sc.health()
+        };
+        let text = messages::check_result(self.name(), agent, o, health, drained);
         drop(sc);
         self.log.emit(&CheckEvent {
             severity: Severity::Notice,

@@ -3,17 +3,31 @@
 //! server choice never waits on a check.
 
 use std::sync::atomic::{AtomicU32, AtomicU8, Ordering};
+use std::sync::Mutex;
 
 use haproxy_cfg::model::Config;
+use tokio::sync::mpsc;
 
 use crate::messages::PoolSummary;
+use crate::observe::{ObserveMode, Observed};
 use crate::server::ServerState;
+
+/// One observed event on its way to the checker thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Observation {
+    pub backend: usize,
+    pub server: usize,
+    pub ok: bool,
+    pub event: Observed,
+}
 
 /// One server's published state.
 #[derive(Debug)]
 pub struct ServerSlot {
     pub name: String,
     pub backup: bool,
+    /// `observe layer4|layer7`, when set.
+    pub observe: Option<ObserveMode>,
     state: AtomicU8,
     weight: AtomicU32,
 }
@@ -79,6 +93,9 @@ impl BackendHealth {
 #[derive(Debug)]
 pub struct HealthTable {
     backends: Vec<Option<BackendHealth>>,
+    observed: mpsc::UnboundedSender<Observation>,
+    /// Taken once by the checker that consumes observations.
+    observed_rx: Mutex<Option<mpsc::UnboundedReceiver<Observation>>>,
 }
 
 impl HealthTable {
@@ -103,6 +120,11 @@ impl HealthTable {
                             ServerSlot {
                                 name: s.name.clone(),
                                 backup: s.backup,
+                                observe: s
+                                    .observe
+                                    .as_deref()
+                                    .and_then(ObserveMode::parse)
+                                    .filter(|_| s.check),
                                 state: AtomicU8::new(state as u8),
                                 weight: AtomicU32::new(if s.disabled { 0 } else { s.weight }),
                             }
@@ -111,7 +133,36 @@ impl HealthTable {
                 })
             })
             .collect();
-        HealthTable { backends }
+        let (observed, rx) = mpsc::unbounded_channel();
+        HealthTable {
+            backends,
+            observed,
+            observed_rx: Mutex::new(Some(rx)),
+        }
+    }
+
+    /// The data plane reports what it saw on live traffic to a server (`observe`). A load and
+    /// a return when the server does not observe, or the event does not count in its mode.
+    pub fn report(&self, proxy_index: usize, server: usize, event: Observed) {
+        let Some(slot) = self
+            .backend(proxy_index)
+            .and_then(|b| b.servers.get(server))
+        else {
+            return;
+        };
+        let Some(ok) = slot.observe.and_then(|m| event.counts_in(m)) else {
+            return;
+        };
+        let _ = self.observed.send(Observation {
+            backend: proxy_index,
+            server,
+            ok,
+            event,
+        });
+    }
+
+    pub(crate) fn take_observations(&self) -> Option<mpsc::UnboundedReceiver<Observation>> {
+        self.observed_rx.lock().ok()?.take()
     }
 
     /// The backend at this index of [`Config::proxies`].

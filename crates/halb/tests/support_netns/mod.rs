@@ -11,6 +11,8 @@
 
 #![allow(dead_code)] // each test file uses a different part of the lab
 
+pub mod cluster;
+
 use std::fs;
 use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};

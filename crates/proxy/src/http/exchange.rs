@@ -20,8 +20,7 @@ use crate::plan::{effective_conn_mode, BackendPlan};
 use crate::stream::Stream;
 
 use super::io::{
-    deadline, pump_body, read_response_head, write2_until, write_until, BodyError, RespHeadError,
-    Stop,
+    pump_body, read_response_head, write2_within, write_within, BodyError, RespHeadError, Stop,
 };
 use super::{count_status, ServerConn, Session, MAX_ATTACHED};
 
@@ -159,7 +158,7 @@ impl<S: Stream> Session<'_, S> {
                 } else {
                     (&out[..], &buf[body_start..body_start + first_body])
                 };
-                write2_until(&server, a, b, deadline(be.timeout_server)).await
+                write2_within(&server, a, b, be.timeout_server).await
             };
             let (head, body) = match sent {
                 Err(e) => (Err(RespHeadError::Empty(e)), None),
@@ -305,7 +304,7 @@ impl<S: Stream> Session<'_, S> {
             } else {
                 resp_head_len + first
             };
-            write_until(&self.client, &sbuf[..end], deadline(fe.timeout_client)).await
+            write_within(&self.client, &sbuf[..end], fe.timeout_client).await
         } else {
             write_head(
                 &sbuf[..resp_head_len],
@@ -320,11 +319,11 @@ impl<S: Stream> Session<'_, S> {
             } else {
                 resp_head_len + first
             };
-            write2_until(
+            write2_within(
                 &self.client,
                 &out,
                 &sbuf[resp_head_len..end],
-                deadline(fe.timeout_client),
+                fe.timeout_client,
             )
             .await
         };
@@ -429,13 +428,9 @@ impl<S: Stream> Session<'_, S> {
     ) -> bool {
         if self.rend > self.rstart {
             if let Some(buf) = self.rbuf.as_deref() {
-                if write_until(
-                    server,
-                    &buf[self.rstart..self.rend],
-                    deadline(be.timeout_server),
-                )
-                .await
-                .is_err()
+                if write_within(server, &buf[self.rstart..self.rend], be.timeout_server)
+                    .await
+                    .is_err()
                 {
                     return false;
                 }
@@ -624,7 +619,7 @@ async fn await_response_head<C: Stream>(
             }
             h = head => match h {
                 Ok(n) if resp.is_interim() && resp.status != 101 => {
-                    if write_until(client, &sbuf[..n], deadline(timeout_client)).await.is_err() {
+                    if write_within(client, &sbuf[..n], timeout_client).await.is_err() {
                         return (Err(RespHeadError::Io(Stop::Failed)), body);
                     }
                     sbuf.copy_within(n..*slen, 0);

@@ -8,7 +8,7 @@ use std::time::Duration;
 use http1::{BodyFramer, Head, HeadError, Limits, Parsed};
 use tokio::time::Instant;
 
-use crate::stream::{write_all, Stream};
+use crate::stream::Stream;
 
 /// How a wait ended when it did not deliver what was asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,35 +63,80 @@ pub async fn read_until<S: Stream>(
     }
 }
 
-/// Writes all of `buf` before `deadline`.
-pub async fn write_until<S: Stream>(
-    s: &S,
-    buf: &[u8],
-    deadline: Option<Instant>,
-) -> Result<(), Stop> {
+/// Waits for room to write until `deadline` (`None`: forever).
+async fn writable_until<S: Stream>(s: &S, deadline: Option<Instant>) -> Result<(), Stop> {
     match deadline {
-        None => write_all(s, buf).await.map_err(Stop::from),
-        Some(d) => match tokio::time::timeout_at(d, write_all(s, buf)).await {
+        None => s.writable().await.map_err(Stop::from),
+        Some(d) => match tokio::time::timeout_at(d, s.writable()).await {
             Ok(r) => r.map_err(Stop::from),
             Err(_) => Err(Stop::TimedOut),
         },
     }
 }
 
-/// Writes `a` then `b` before `deadline`.
-pub async fn write2_until<S: Stream>(
+/// Writes all of `buf`; waiting for room is limited to `timeout` (inactivity). The clock is
+/// read and a timer armed only if the socket is full.
+pub async fn write_within<S: Stream>(
     s: &S,
-    a: &[u8],
-    b: &[u8],
-    deadline: Option<Instant>,
+    buf: &[u8],
+    timeout: Option<Duration>,
 ) -> Result<(), Stop> {
-    let w = crate::stream::write_all2(s, a, b);
-    match deadline {
-        None => w.await.map_err(Stop::from),
-        Some(d) => match tokio::time::timeout_at(d, w).await {
-            Ok(r) => r.map_err(Stop::from),
-            Err(_) => Err(Stop::TimedOut),
-        },
+    write2_within(s, buf, &[], timeout).await
+}
+
+/// Writes `a` then `b` (one `writev` when both fit), like [`write_within`].
+pub async fn write2_within<S: Stream>(
+    s: &S,
+    mut a: &[u8],
+    mut b: &[u8],
+    timeout: Option<Duration>,
+) -> Result<(), Stop> {
+    while !a.is_empty() || !b.is_empty() {
+        let r = if a.is_empty() {
+            s.try_write(b)
+        } else if b.is_empty() {
+            s.try_write(a)
+        } else {
+            s.try_write_vectored(&[io::IoSlice::new(a), io::IoSlice::new(b)])
+        };
+        match r {
+            Ok(0) => return Err(Stop::Failed),
+            Ok(n) if n >= a.len() => {
+                b = &b[n - a.len()..];
+                a = &[];
+            }
+            Ok(n) => a = &a[n..],
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                writable_until(s, deadline(timeout)).await?
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return Err(Stop::Failed),
+        }
+    }
+    Ok(())
+}
+
+/// Reads into `buf`; waiting is limited to `timeout` (inactivity), the clock read only when
+/// a wait is needed. `Ok(0)` is end of stream.
+pub async fn read_within<S: Stream>(
+    s: &S,
+    buf: &mut [u8],
+    timeout: Option<Duration>,
+) -> Result<usize, Stop> {
+    loop {
+        match s.try_read(buf) {
+            Ok(n) => {
+                if n > 0 && n < buf.len() {
+                    s.clear_read_ready();
+                }
+                return Ok(n);
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                readable_until(s, deadline(timeout)).await?
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return Err(Stop::Failed),
+        }
     }
 }
 
@@ -128,7 +173,7 @@ pub async fn read_response_head(
                 }));
             }
         }
-        let got = read_until(server, &mut buf[*len..], deadline(timeout)).await;
+        let got = read_within(server, &mut buf[*len..], timeout).await;
         match got {
             Ok(0) if *len == 0 => return Err(RespHeadError::Empty(Stop::Closed)),
             Ok(0) => return Err(RespHeadError::Io(Stop::Closed)),
@@ -163,7 +208,7 @@ pub async fn pump_body<R: Stream, W: Stream>(
 ) -> Result<(u64, std::ops::Range<usize>), BodyError> {
     let mut total = 0u64;
     while !framer.is_done() {
-        let n = read_until(from, buf, deadline(read_timeout))
+        let n = read_within(from, buf, read_timeout)
             .await
             .map_err(BodyError::Source)?;
         if n == 0 {
@@ -173,7 +218,7 @@ pub async fn pump_body<R: Stream, W: Stream>(
             return Err(BodyError::Source(Stop::Closed));
         }
         let p = framer.advance(&buf[..n]).map_err(|_| BodyError::Framing)?;
-        write_until(to, &buf[..p.consumed], deadline(write_timeout))
+        write_within(to, &buf[..p.consumed], write_timeout)
             .await
             .map_err(BodyError::Sink)?;
         total += p.consumed as u64;

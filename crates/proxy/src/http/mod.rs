@@ -9,8 +9,10 @@ mod exchange;
 mod io;
 mod reply;
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::rc::Rc;
+use std::task::Poll;
 
 use http1::{Head, Limits, Parsed};
 use tokio::net::TcpStream;
@@ -23,7 +25,7 @@ use crate::counters::Counter;
 use crate::hooks::{SessionInfo, Verdict};
 use crate::plan::{BackendId, FrontendPlan};
 use crate::stream::Stream;
-use crate::worker::Worker;
+use crate::worker::{SessionTicket, Worker};
 
 use self::io::{deadline, read_until, readable_until, Stop};
 
@@ -32,42 +34,64 @@ use self::io::{deadline, read_until, readable_until, Stop};
 const MAX_ATTACHED: usize = 4;
 
 /// Entry point for one accepted connection.
-pub async fn serve<S: Stream>(
-    w: &Rc<Worker>,
-    fe: &FrontendPlan,
-    client: S,
-    peer: Option<SocketAddr>,
-    local: Option<SocketAddr>,
-) {
-    let info = SessionInfo {
-        frontend: &fe.name,
-        client: peer,
-        thread: w.thread,
+/// Runs until the connection closes; `ticket` (the connection's `maxconn` slot) is released
+/// when this returns.
+pub async fn serve<S: Stream>(ticket: SessionTicket, client: S, peer: Option<SocketAddr>) {
+    let w = &ticket.w;
+    let fe = &w.plan.frontends[ticket.frontend];
+    // In a block so `info` is not part of the state kept while the connection idles.
+    let denied = {
+        let info = SessionInfo {
+            frontend: &fe.name,
+            client: peer,
+            thread: w.thread,
+        };
+        w.hooks.on_accept(&info) == Verdict::Deny
     };
-    if w.hooks.on_accept(&info) == Verdict::Deny {
+    if denied {
         w.plan.counters.frontends[fe.id].incr(w.thread, Counter::DeniedReq);
         return;
     }
     // `timeout http-request` runs from the accept for the first request.
     let first_deadline = deadline(fe.timeout_http_request.or(fe.timeout_client));
-    let waited = tokio::select! {
-        r = readable_until(&client, first_deadline) => r,
-        _ = w.control.stopping() => return,
-    };
-    match waited {
-        Ok(()) => {}
+    let waited = first_bytes(w, &client, first_deadline).await;
+    let (first, got) = match waited {
+        Err(Stop::Closed) => return,
+        Ok((_, 0)) => return,
+        Ok(read) => read,
         Err(Stop::TimedOut) if fe.ignore_probes => return,
         Err(Stop::TimedOut) => {
             // HAProxy answers 408 even when nothing was sent (unless http-ignore-probes).
             w.plan.counters.frontends[fe.id].incr(w.thread, Counter::ErrorsReq);
             let page = crate::errors::error_page(None, &fe.errors, 408);
-            reply::send_and_close(&client, page, fe.timeout_client).await;
+            // Boxed: this rare path must not grow the state every idle connection carries.
+            Box::pin(reply::send_and_close(&client, page, fe.timeout_client)).await;
             count_status(w, fe.id, None, 408);
             return;
         }
         Err(_) => return,
-    }
-    let mut session = Box::new(Session {
+    };
+    // Everything from here on lives in its own allocation, made now that bytes arrived.
+    Box::pin(run_session(w, fe, client, peer, first_deadline, first, got)).await;
+}
+
+async fn run_session<S: Stream>(
+    w: &Rc<Worker>,
+    fe: &FrontendPlan,
+    client: S,
+    peer: Option<SocketAddr>,
+    head_deadline: Option<Instant>,
+    first: PooledBuf,
+    got: usize,
+) {
+    // The local address costs a system call: only for `option originalto` and servers whose
+    // port follows the client's destination port.
+    let local = if fe.needs_local_addr {
+        client.local_ip_addr()
+    } else {
+        None
+    };
+    let mut session = Session {
         w,
         fe,
         client,
@@ -79,15 +103,73 @@ pub async fn serve<S: Stream>(
         },
         req: Head::with_capacity(16),
         resp: Head::with_capacity(16),
-        rbuf: None,
+        rbuf: Some(first),
         rstart: 0,
-        rend: 0,
+        rend: got,
         attached: Vec::new(),
         requests: 0,
-        head_deadline: first_deadline,
-    });
-    Box::pin(session.run()).await;
+        head_deadline,
+    };
+    session.run().await;
     session.detach_all();
+}
+
+/// Waits until the client has sent something (or closed), holding no buffer meanwhile.
+/// Waits for the first bytes of a new connection, for the deadline, or for a stop request
+/// (then `Stop::Closed`), holding no buffer meanwhile. One hand-written future: this is the
+/// state every idle connection carries, so it is kept to a timer, a stop waiter and a few
+/// references.
+async fn first_bytes<S: Stream>(
+    w: &Worker,
+    client: &S,
+    deadline: Option<Instant>,
+) -> Result<(PooledBuf, usize), Stop> {
+    let sleep = tokio::time::sleep_until(deadline.unwrap_or_else(far_future));
+    tokio::pin!(sleep);
+    let stop = w.control.stop_requested();
+    tokio::pin!(stop);
+    stop.as_mut().enable();
+    std::future::poll_fn(|cx| {
+        if w.control.state() != StopState::Running {
+            return Poll::Ready(Err(Stop::Closed));
+        }
+        loop {
+            match client.poll_read_ready(cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(_)) => return Poll::Ready(Err(Stop::Failed)),
+                Poll::Pending => break,
+            }
+            // A pooled buffer costs a pop and a push: try the read with one and give it back
+            // if there was nothing after all (tokio reports a new socket readable before
+            // anything arrived). Cheaper than peeking: no extra system call when the request
+            // is already there, as it nearly always is.
+            let mut buf = w.bufs.get();
+            match client.try_read(&mut buf) {
+                Ok(n) => {
+                    if n > 0 && n < buf.len() {
+                        client.clear_read_ready();
+                    }
+                    return Poll::Ready(Ok((buf, n)));
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => return Poll::Ready(Err(Stop::Failed)),
+            }
+        }
+        if stop.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Err(Stop::Closed));
+        }
+        if deadline.is_some() && sleep.as_mut().poll(cx).is_ready() {
+            return Poll::Ready(Err(Stop::TimedOut));
+        }
+        Poll::Pending
+    })
+    .await
+}
+
+/// A deadline that never comes (about 30 years ahead), for a timer that is never polled.
+fn far_future() -> Instant {
+    Instant::now() + std::time::Duration::from_secs(86400 * 365 * 30)
 }
 
 /// A server connection kept between requests.

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::stream::Stream;
 
-use super::io::{deadline, read_until, write_until};
+use super::io::{deadline, read_until, write_within};
 
 /// Most bytes read and dropped while waiting for the client to close after an error.
 const LINGER_BYTES: usize = 64 * 1024;
@@ -16,15 +16,12 @@ const LINGER_TIME: Duration = Duration::from_secs(1);
 /// closing with unread data would make the kernel send a reset, which can destroy the
 /// answer before the client reads it.
 pub async fn send_and_close<S: Stream>(client: &S, page: &[u8], timeout_client: Option<Duration>) {
-    if write_until(client, page, deadline(timeout_client))
-        .await
-        .is_err()
-    {
+    if write_within(client, page, timeout_client).await.is_err() {
         return;
     }
     let _ = client.shutdown_write();
     let until = deadline(Some(LINGER_TIME));
-    let mut scratch = [0u8; 2048];
+    let mut scratch = vec![0u8; 2048];
     let mut drained = 0;
     while drained < LINGER_BYTES {
         match read_until(client, &mut scratch, until).await {

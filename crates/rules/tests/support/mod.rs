@@ -171,6 +171,6 @@ pub fn route(c: &Compiled, raw: &str) -> Option<String> {
     s.begin_request(&r.view());
     let e = env(conn("10.1.2.3:40000", "127.0.0.1:8080"));
     c.plan
-        .choose_backend(0, &e, &r.view(), &mut s)
+        .choose_backend(0, &e, Some(&r.view()), &mut s)
         .map(|i| c.config.proxies[i].name.clone())
 }
