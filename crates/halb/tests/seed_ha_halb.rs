@@ -47,7 +47,6 @@ fn assert_serving_through(c: &Cluster, lb: usize) {
 }
 
 #[test]
-#[ignore = "INTERIM: needs IP_FREEBIND on every TCP listener (crates/proxy/src/listener.rs)"]
 fn both_web_servers_answer_through_the_vip_and_the_backup_already_listens_on_it() {
     let Some(c) = seed000_cluster() else { return };
     assert_serving_through(&c, LB1);

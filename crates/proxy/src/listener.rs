@@ -2,7 +2,8 @@
 //! start (so `halb` can fork, drop privileges and write the pid file afterwards).
 //!
 //! TCP addresses get one socket per worker thread with `SO_REUSEPORT`, so the kernel spreads
-//! connections over the threads and no accept is shared. A unix socket (or an inherited
+//! connections over the threads and no accept is shared. They are bound with `IP_FREEBIND`,
+//! so an address this host does not hold yet (a VRRP VIP on the backup node) binds. A unix socket (or an inherited
 //! `fd@N`) is bound once and its descriptor duplicated for each thread.
 
 use std::net::SocketAddr;
@@ -90,12 +91,14 @@ fn bind_tcp(addr: SocketAddr, spec: &ListenSpec) -> std::io::Result<std::net::Tc
             socket.set_ip_transparent(true)?;
         }
     }
-    if spec.freebind {
-        if addr.is_ipv6() {
-            socket.set_freebind_ipv6(true)?;
-        } else {
-            socket.set_freebind(true)?;
-        }
+    // Every TCP listener binds with IP_FREEBIND, `freebind` written or not: a backup node's
+    // proxy must listen on the VRRP VIP before the VIP arrives, which HAProxy setups solve
+    // with the host-wide sysctl `net.ipv4.ip_nonlocal_bind = 1`. The price: a mistyped
+    // address binds instead of failing (docs/proxy-config.md, "differs on purpose").
+    if addr.is_ipv6() {
+        socket.set_freebind_ipv6(true)?;
+    } else {
+        socket.set_freebind(true)?;
     }
     if let Some(ifname) = &spec.interface {
         socket.bind_device(Some(ifname.as_bytes()))?;
@@ -162,4 +165,47 @@ fn set_ipv6_transparent(socket: &Socket) -> std::io::Result<()> {
         return Err(std::io::Error::last_os_error());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::{IpAddr, Ipv4Addr};
+
+    fn spec(addr: SocketAddr) -> ListenSpec {
+        ListenSpec {
+            addr: ListenAddr::Tcp(addr),
+            backlog: 16,
+            transparent: false,
+            v6only: false,
+            interface: None,
+        }
+    }
+
+    /// 192.0.2.1 (TEST-NET-1, RFC 5737) is on no interface of this host.
+    const NOT_HELD: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
+
+    fn nonlocal_bind_sysctl() -> bool {
+        std::fs::read_to_string("/proc/sys/net/ipv4/ip_nonlocal_bind")
+            .map(|v| v.trim() == "1")
+            .unwrap_or(false)
+    }
+
+    #[test]
+    fn a_tcp_listener_binds_an_address_this_host_does_not_hold_without_freebind_written() {
+        let addr = SocketAddr::new(NOT_HELD, 0);
+        if !nonlocal_bind_sysctl() {
+            // The address really is not local: a plain socket cannot bind it.
+            let plain = Socket::new(Domain::IPV4, Type::STREAM, None).expect("socket");
+            let err = plain
+                .bind(&SockAddr::from(addr))
+                .expect_err("192.0.2.1 bound without IP_FREEBIND: is it on an interface?");
+            assert_eq!(err.raw_os_error(), Some(libc::EADDRNOTAVAIL));
+        }
+        let listener = bind_tcp(addr, &spec(addr)).expect("bind with IP_FREEBIND");
+        let socket = Socket::from(listener);
+        assert!(socket.freebind().expect("getsockopt IP_FREEBIND"));
+        let local = socket.local_addr().expect("local addr").as_socket();
+        assert_eq!(local.map(|a| a.ip()), Some(NOT_HELD));
+    }
 }

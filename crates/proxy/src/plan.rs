@@ -25,7 +25,6 @@ pub struct ListenSpec {
     pub addr: ListenAddr,
     pub backlog: u32,
     pub transparent: bool,
-    pub freebind: bool,
     pub v6only: bool,
     pub interface: Option<String>,
 }
@@ -294,7 +293,6 @@ fn listen_specs(b: &Bind, proxy_backlog: Option<u32>, maxconn: u32) -> Vec<Liste
             addr: a.clone(),
             backlog,
             transparent: b.transparent,
-            freebind: b.freebind,
             v6only: b.v6only,
             interface: b.interface.clone(),
         })

@@ -88,13 +88,6 @@ impl Cluster {
             vrrps: [None, None],
             starts: 0,
         };
-        // INTERIM (remove when crates/proxy/src/listener.rs sets IP_FREEBIND on every TCP
-        // listener): the seed's own sysctl step, inside the lab's LB namespaces only.
-        for lb in [LB1, LB2] {
-            let _ = c
-                .lab
-                .exec(lb, &["sysctl", "-qw", "net.ipv4.ip_nonlocal_bind=1"]);
-        }
         c.start_web(WEB1);
         c.start_web(WEB2);
         Some(c)
