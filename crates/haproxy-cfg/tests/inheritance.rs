@@ -127,9 +127,11 @@ defaults
 backend b
     default-server weight 20
     server s1 10.0.0.1:80
-    server s2 10.0.0.2:80 weight 5 backup
+    server s2 10.0.0.2:80 weight 5 backup id 7
 ",
     );
+    assert_eq!(l.config.backend("b").unwrap().servers[1].id, Some(7));
+    assert_eq!(l.config.backend("b").unwrap().servers[0].id, None);
     let b = l.config.backend("b").unwrap();
     assert_eq!(b.servers[0].weight, 20);
     assert_eq!(b.servers[0].inter, Duration::from_secs(3));

@@ -1,15 +1,17 @@
-//! Server choice: the hook the `balance` crate's algorithms plug into, and the default
-//! smooth weighted round robin.
+//! Server choice: the hook through which the `balance` crate's algorithms (HAProxy's
+//! `balance` keyword) pick a server for each connection or request.
 //!
-//! Each worker thread owns one picker per backend (`&mut self`, no lock). Which servers may be
-//! chosen right now (up, not disabled, not full) is decided by the caller and passed in as
-//! `usable`; the picker only decides the order. Backup servers are used only when no active
-//! server is usable: the first usable backup, or all of them in turn with `option allbackups`.
+//! Each worker thread owns one picker per backend (`&mut self`, no lock). The caller passes
+//! what the algorithm may look at: each server's weight and whether it is in service, the
+//! connections it serves now (shared counters), which server to avoid (redispatch), and the
+//! parts of the request a hash needs ([`RequestKey`]). The picker mirrors that into its
+//! `balance::Balancer`, so a server going down or changing weight reaches the algorithm's
+//! own structure (map, ring) as an incremental change. Whether the chosen server really has
+//! a free slot is settled by the caller when it claims one.
 
 use std::net::SocketAddr;
 
-/// Index of a server in its backend's server list.
-pub type ServerId = usize;
+pub use balance::ServerId;
 
 /// A server as the picker sees it.
 #[derive(Debug, Clone, Copy)]
@@ -19,88 +21,104 @@ pub struct PickServer {
     pub backup: bool,
 }
 
+/// The parts of a request the hashing algorithms read; all borrowed from the request buffer.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RequestKey<'a> {
+    /// The request target as received (`uri`, `url_param`).
+    pub uri: Option<&'a [u8]>,
+    /// The value of the header the algorithm names (`hdr(NAME)`).
+    pub header: Option<&'a [u8]>,
+    pub is_post: bool,
+    /// Request body bytes already received (`url_param NAME check_post`).
+    pub body: Option<&'a [u8]>,
+    /// The first bytes of a TCP stream (`rdp-cookie`).
+    pub payload: Option<&'a [u8]>,
+}
+
 /// What a picker may look at for one decision.
 pub struct PickContext<'a> {
     pub client: Option<SocketAddr>,
     pub servers: &'a [PickServer],
     /// `option allbackups`.
     pub all_backups: bool,
-    /// Whether a server can take this request now (up, enabled, has a free slot).
-    pub usable: &'a dyn Fn(ServerId) -> bool,
+    /// Whether a server is in service (not `disabled`, not marked down).
+    pub in_service: &'a dyn Fn(ServerId) -> bool,
+    /// Connections a server serves now, across all threads.
+    pub served: &'a dyn Fn(ServerId) -> u32,
+    /// A server to avoid if another will do (the one that just failed, on redispatch).
+    pub avoid: Option<ServerId>,
+    pub key: RequestKey<'a>,
 }
 
 /// A load-balancing algorithm, one instance per backend per worker thread.
 pub trait ServerPicker {
-    /// The server for the next connection, or `None` when no server is usable.
+    /// The server for the next connection, or `None` when none can take it now.
     fn pick(&mut self, ctx: &PickContext<'_>) -> Option<ServerId>;
-    /// The connection given by an earlier `pick` is over (leastconn-like algorithms count).
+    /// The connection given by an earlier `pick` is over.
     fn release(&mut self, _server: ServerId) {}
 }
 
-/// Smooth weighted round robin (nginx's): over a cycle each server is picked in proportion to
-/// its weight, spread out rather than in bursts, which is what HAProxy's `roundrobin` gives.
-#[derive(Debug, Default)]
-pub struct SmoothWeightedRoundRobin {
-    current: Vec<i64>,
-    /// Next backup to try with `allbackups` (plain rotation).
-    backup_cursor: usize,
+/// The `balance` crate behind the picker hook.
+#[derive(Debug)]
+pub struct BalancePicker {
+    balancer: balance::Balancer,
 }
 
-impl SmoothWeightedRoundRobin {
-    pub fn new(servers: usize) -> Self {
-        SmoothWeightedRoundRobin {
-            current: vec![0; servers],
-            backup_cursor: 0,
+impl BalancePicker {
+    /// `seed` differs per thread so `balance random` threads do not draw alike.
+    pub fn new(
+        spec: balance::BalanceSpec,
+        servers: Vec<balance::ServerSpec>,
+        all_backups: bool,
+        seed: u64,
+    ) -> BalancePicker {
+        BalancePicker {
+            balancer: balance::Balancer::new(spec, servers, all_backups, seed),
         }
     }
 
-    fn pick_active(&mut self, ctx: &PickContext<'_>) -> Option<ServerId> {
-        if self.current.len() < ctx.servers.len() {
-            self.current.resize(ctx.servers.len(), 0);
-        }
-        let mut total: i64 = 0;
-        let mut best: Option<ServerId> = None;
-        for (id, s) in ctx.servers.iter().enumerate() {
-            if s.backup || s.weight == 0 || !(ctx.usable)(id) {
-                continue;
-            }
-            let w = i64::from(s.weight);
-            self.current[id] += w;
-            total += w;
-            match best {
-                Some(b) if self.current[b] >= self.current[id] => {}
-                _ => best = Some(id),
-            }
-        }
-        let b = best?;
-        self.current[b] -= total;
-        Some(b)
+    /// What the algorithm needs in the [`RequestKey`].
+    pub fn needs(&self) -> balance::KeyNeeds<'_> {
+        self.balancer.needs()
     }
 
-    fn pick_backup(&mut self, ctx: &PickContext<'_>) -> Option<ServerId> {
-        let n = ctx.servers.len();
-        if n == 0 {
-            return None;
-        }
-        let usable_backup =
-            |id: ServerId| ctx.servers[id].backup && ctx.servers[id].weight > 0 && (ctx.usable)(id);
-        if !ctx.all_backups {
-            return (0..n).find(|&id| usable_backup(id));
-        }
-        for step in 0..n {
-            let id = (self.backup_cursor + step) % n;
-            if usable_backup(id) {
-                self.backup_cursor = (id + 1) % n;
-                return Some(id);
+    /// Brings the pool in line with the caller's view: state and weight changes go to the
+    /// algorithm as such (only when they happen), loads are copied.
+    fn sync(&mut self, ctx: &PickContext<'_>) {
+        let n = self.balancer.pool().len().min(ctx.servers.len());
+        for id in 0..n {
+            let up = (ctx.in_service)(id);
+            if self.balancer.pool().is_up(id) != up {
+                self.balancer.set_up(id, up);
             }
+            let w = ctx.servers[id].weight;
+            if self.balancer.pool().weight(id) != w {
+                self.balancer.set_weight(id, w);
+            }
+            self.balancer.set_served(id, (ctx.served)(id));
         }
-        None
     }
 }
 
-impl ServerPicker for SmoothWeightedRoundRobin {
+impl ServerPicker for BalancePicker {
     fn pick(&mut self, ctx: &PickContext<'_>) -> Option<ServerId> {
-        self.pick_active(ctx).or_else(|| self.pick_backup(ctx))
+        self.sync(ctx);
+        let key = balance::PickKey {
+            client: ctx.client.map(|a| match a.ip() {
+                // A v4 client on a dual-stack listener hashes as the v4 address it is.
+                std::net::IpAddr::V6(v6) => v6
+                    .to_ipv4_mapped()
+                    .map_or(std::net::IpAddr::V6(v6), std::net::IpAddr::V4),
+                v4 => v4,
+            }),
+            uri: ctx.key.uri,
+            header: ctx.key.header,
+            is_post: ctx.key.is_post,
+            body: ctx.key.body,
+            payload: ctx.key.payload,
+            avoid: ctx.avoid,
+        };
+        self.balancer.pick(&key)
     }
 }
 
@@ -108,89 +126,81 @@ impl ServerPicker for SmoothWeightedRoundRobin {
 mod tests {
     use super::*;
 
-    fn servers(spec: &[(u32, bool)]) -> Vec<PickServer> {
-        spec.iter()
+    fn picker(algo: &str, weights: &[(u32, bool)]) -> (BalancePicker, Vec<PickServer>) {
+        let spec = balance::BalanceSpec::parse(algo, &[], None, None).expect("spec");
+        let servers: Vec<PickServer> = weights
+            .iter()
             .map(|&(weight, backup)| PickServer { weight, backup })
-            .collect()
+            .collect();
+        let specs = servers
+            .iter()
+            .enumerate()
+            .map(|(i, s)| balance::ServerSpec {
+                weight: s.weight,
+                backup: s.backup,
+                ..balance::ServerSpec::new(i as u32 + 1)
+            })
+            .collect();
+        (BalancePicker::new(spec, specs, false, 1), servers)
     }
 
-    fn run(
-        spec: &[(u32, bool)],
-        all_backups: bool,
-        usable: &dyn Fn(ServerId) -> bool,
-        n: usize,
-    ) -> Vec<usize> {
-        let s = servers(spec);
-        let mut p = SmoothWeightedRoundRobin::new(s.len());
-        let mut counts = vec![0; s.len()];
-        for _ in 0..n {
-            let ctx = PickContext {
-                client: None,
-                servers: &s,
-                all_backups,
-                usable,
-            };
-            if let Some(id) = p.pick(&ctx) {
-                counts[id] += 1;
-            }
+    fn ctx<'a>(
+        servers: &'a [PickServer],
+        in_service: &'a dyn Fn(ServerId) -> bool,
+        key: RequestKey<'a>,
+    ) -> PickContext<'a> {
+        PickContext {
+            client: None,
+            servers,
+            all_backups: false,
+            in_service,
+            served: &|_| 0,
+            avoid: None,
+            key,
         }
-        counts
     }
 
     #[test]
     fn weights_give_proportional_shares() {
-        let c = run(&[(1, false), (3, false), (0, false)], false, &|_| true, 400);
-        assert_eq!(c, vec![100, 300, 0]);
+        let (mut p, s) = picker("roundrobin", &[(1, false), (3, false), (0, false)]);
+        let mut counts = [0; 3];
+        for _ in 0..400 {
+            counts[p.pick(&ctx(&s, &|_| true, RequestKey::default())).unwrap()] += 1;
+        }
+        assert_eq!(counts, [100, 300, 0]);
     }
 
     #[test]
-    fn picks_are_interleaved_not_bursty() {
-        let s = servers(&[(1, false), (1, false)]);
-        let mut p = SmoothWeightedRoundRobin::new(2);
-        let ctx = PickContext {
-            client: None,
-            servers: &s,
-            all_backups: false,
-            usable: &|_| true,
-        };
-        let seq: Vec<_> = (0..4).map(|_| p.pick(&ctx)).collect();
-        assert_eq!(seq, vec![Some(0), Some(1), Some(0), Some(1)]);
+    fn servers_out_of_service_leave_and_rejoin() {
+        let (mut p, s) = picker("roundrobin", &[(1, false), (1, false), (1, true)]);
+        let down0 = |id: ServerId| id != 0;
+        for _ in 0..4 {
+            assert_eq!(p.pick(&ctx(&s, &down0, RequestKey::default())), Some(1));
+        }
+        let none_active = |id: ServerId| id == 2;
+        assert_eq!(
+            p.pick(&ctx(&s, &none_active, RequestKey::default())),
+            Some(2)
+        );
+        let mut seen = [false; 3];
+        for _ in 0..4 {
+            seen[p.pick(&ctx(&s, &|_| true, RequestKey::default())).unwrap()] = true;
+        }
+        assert_eq!(seen, [true, true, false]);
     }
 
     #[test]
-    fn unusable_servers_are_skipped() {
-        let c = run(&[(1, false), (1, false)], false, &|id| id == 1, 10);
-        assert_eq!(c, vec![0, 10]);
-    }
-
-    #[test]
-    fn backups_only_when_no_active_is_usable() {
-        let spec = [(1, false), (1, true), (1, true)];
-        assert_eq!(run(&spec, false, &|_| true, 6), vec![6, 0, 0]);
-        // Active server down: the first backup takes everything...
-        assert_eq!(run(&spec, false, &|id| id != 0, 6), vec![0, 6, 0]);
-        // ...or all backups share with `option allbackups`.
-        assert_eq!(run(&spec, true, &|id| id != 0, 6), vec![0, 3, 3]);
-    }
-
-    #[test]
-    fn nothing_usable_gives_none() {
-        let s = servers(&[(1, false), (0, true)]);
-        let mut p = SmoothWeightedRoundRobin::new(2);
-        let ctx = PickContext {
-            client: None,
-            servers: &s,
-            all_backups: false,
-            usable: &|_| false,
-        };
-        assert_eq!(p.pick(&ctx), None);
-        let empty: Vec<PickServer> = Vec::new();
-        let ctx = PickContext {
-            client: None,
-            servers: &empty,
-            all_backups: true,
-            usable: &|_| true,
-        };
-        assert_eq!(p.pick(&ctx), None);
+    fn uri_hash_reads_the_request_key() {
+        let (mut p, s) = picker("uri", &[(1, false); 4]);
+        assert!(p.needs().uri);
+        for i in 0..50 {
+            let u = format!("/k{i}");
+            let k = RequestKey {
+                uri: Some(u.as_bytes()),
+                ..RequestKey::default()
+            };
+            let a = p.pick(&ctx(&s, &|_| true, k));
+            assert_eq!(a, p.pick(&ctx(&s, &|_| true, k)));
+        }
     }
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use crate::balance::{PickContext, ServerId};
+use crate::balance::{PickContext, RequestKey, ServerId};
 use crate::counters::Counter;
 use crate::plan::{BackendId, BackendPlan};
 use crate::worker::Worker;
@@ -68,19 +68,55 @@ impl Drop for ServerSlot {
     }
 }
 
-/// Takes a slot on a server the picker chooses among those with room, skipping `exclude`.
+/// Whether a server is in service: not `disabled`, and up (not DOWN, MAINT or DRAIN) as the
+/// health checker last published it (one relaxed atomic load).
+pub fn in_service(be: &BackendPlan, id: ServerId) -> bool {
+    be.servers.get(id).is_some_and(|s| !s.disabled) && be.health.usable(be.proxy_index, id)
+}
+
+/// What server choice may use besides the client's address.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Choice<'a> {
+    /// The request's hash key parts.
+    pub key: RequestKey<'a>,
+    /// The server a persistence cookie names, already checked to be usable (or `option
+    /// persist`).
+    pub direct: Option<ServerId>,
+}
+
+/// Claims one of server `id`'s `maxconn` slots, if it has one free.
+fn claim(w: &Rc<Worker>, be: &BackendPlan, id: ServerId) -> Option<ServerSlot> {
+    let rows = w.plan.counters.servers.get(be.id)?;
+    let server = be.servers.get(id)?;
+    if !rows[id].sessions.try_enter(u64::from(server.maxconn)) {
+        return None;
+    }
+    if let Some(b) = w.plan.counters.backends.get(be.id) {
+        b.sessions.enter();
+        b.incr(w.thread, Counter::SessionsTotal);
+    }
+    rows[id].incr(w.thread, Counter::SessionsTotal);
+    Some(ServerSlot {
+        w: Rc::clone(w),
+        backend: be.id,
+        server: id,
+    })
+}
+
+/// Takes a slot on the server the picker chooses, avoiding `exclude` (a redispatch never
+/// returns to it).
 fn try_pick(
     w: &Rc<Worker>,
     be: &BackendPlan,
     client: Option<SocketAddr>,
     exclude: Option<ServerId>,
+    key: RequestKey<'_>,
 ) -> Option<ServerSlot> {
     let rows = w.plan.counters.servers.get(be.id)?;
-    let usable = |id: ServerId| {
-        Some(id) != exclude
-            && !be.servers[id].disabled
-            && (be.servers[id].maxconn == 0
-                || rows[id].sessions.cur() < u64::from(be.servers[id].maxconn))
+    let in_service = |id: ServerId| in_service(be, id);
+    let served = |id: ServerId| {
+        rows.get(id)
+            .map_or(0, |r| r.sessions.cur().min(u64::from(u32::MAX)) as u32)
     };
     // Another thread may take the last slot between the pick and the claim: pick again.
     for _ in 0..=be.servers.len() {
@@ -90,34 +126,32 @@ fn try_pick(
                 client,
                 servers: &be.pick_servers,
                 all_backups: be.all_backups,
-                usable: &usable,
+                in_service: &in_service,
+                served: &served,
+                avoid: exclude,
+                key,
             })?
         };
-        if rows[id]
-            .sessions
-            .try_enter(u64::from(be.servers[id].maxconn))
-        {
-            if let Some(b) = w.plan.counters.backends.get(be.id) {
-                b.sessions.enter();
-                b.incr(w.thread, Counter::SessionsTotal);
-            }
-            rows[id].incr(w.thread, Counter::SessionsTotal);
-            return Some(ServerSlot {
-                w: Rc::clone(w),
-                backend: be.id,
-                server: id,
-            });
+        if Some(id) == exclude {
+            return None;
+        }
+        if let Some(slot) = claim(w, be, id) {
+            return Some(slot);
         }
     }
     None
 }
 
 /// A server slot for a new connection, waiting in the backend queue if every server is full.
+/// A persistence cookie's server (`choice.direct`) is taken directly when it has a free slot
+/// (else the request is balanced like any other); `choice.key` feeds hashing algorithms.
 pub async fn assign_server(
     w: &Rc<Worker>,
     backend: BackendId,
     client: Option<SocketAddr>,
+    choice: Choice<'_>,
 ) -> Result<ServerSlot, ConnectError> {
+    let key = choice.key;
     let be = &w.plan.backends[backend];
     let counters = &w.plan.counters;
     let (Some(be_row), Some(rows)) = (
@@ -127,27 +161,39 @@ pub async fn assign_server(
         return Err(ConnectError::NoServer);
     };
     // Sessions already queued go first: a newcomer only skips the queue when it is empty.
+    if let Some(slot) = choice.direct.and_then(|id| claim(w, be, id)) {
+        return Ok(slot);
+    }
     if be_row.queue.cur() == 0 {
-        if let Some(slot) = try_pick(w, be, client, None) {
+        if let Some(slot) = try_pick(w, be, client, None, key) {
             return Ok(slot);
         }
     }
     // Which server's queue this session counts against (`maxqueue`): one the picker would
     // choose if it had room. None at all: every server is down or every queue is full.
+    let queue_room = |id: ServerId| {
+        in_service(be, id)
+            && (be.servers[id].maxqueue == 0
+                || rows[id].queue.cur() < u64::from(be.servers[id].maxqueue))
+    };
     let home = {
-        let queue_room = |id: ServerId| {
-            !be.servers[id].disabled
-                && (be.servers[id].maxqueue == 0
-                    || rows[id].queue.cur() < u64::from(be.servers[id].maxqueue))
-        };
+        // Loads do not matter here: every server is full, the question is whose queue.
+        let in_svc = |id: ServerId| in_service(be, id);
         let mut picker = w.pickers[backend].borrow_mut();
         picker.pick(&PickContext {
             client,
             servers: &be.pick_servers,
             all_backups: be.all_backups,
-            usable: &queue_room,
+            in_service: &in_svc,
+            served: &|_| 0,
+            avoid: None,
+            key,
         })
     };
+    // The chosen server's queue is full: any other in-service server's queue will do.
+    let home = home
+        .filter(|&h| queue_room(h))
+        .or_else(|| (0..be.servers.len()).find(|&id| queue_room(id)));
     let Some(home) = home else {
         return Err(ConnectError::NoServer);
     };
@@ -159,7 +205,7 @@ pub async fn assign_server(
         let freed = be.slot_freed.notified();
         tokio::pin!(freed);
         freed.as_mut().enable();
-        if let Some(slot) = try_pick(w, be, client, None) {
+        if let Some(slot) = try_pick(w, be, client, None, key) {
             // Pass the wake-up on if more sessions wait and slots may remain.
             if be_row.queue.cur() > 1 {
                 be.slot_freed.notify_one();
@@ -216,6 +262,13 @@ pub async fn connect(
             None => Err(io::ErrorKind::AddrNotAvailable.into()),
         };
         let row = &counters.servers[slot.backend][slot.server];
+        // `observe layer4`: every connection attempt counts for or against the server.
+        let observed = if attempt.is_ok() {
+            checks::observe::Observed::L4Ok
+        } else {
+            checks::observe::Observed::L4Error
+        };
+        be.health.report(be.proxy_index, slot.server, observed);
         match attempt {
             Ok(stream) => return Ok((stream, slot)),
             Err(_) => {
@@ -228,7 +281,9 @@ pub async fn connect(
                 row.incr(w.thread, Counter::Retries);
                 counters.backends[slot.backend].incr(w.thread, Counter::Retries);
                 if retries_left == 0 && be.redispatch {
-                    if let Some(other) = try_pick(w, be, client, Some(slot.server)) {
+                    if let Some(other) =
+                        try_pick(w, be, client, Some(slot.server), RequestKey::default())
+                    {
                         counters.backends[slot.backend].incr(w.thread, Counter::Redispatches);
                         counters.servers[other.backend][other.server]
                             .incr(w.thread, Counter::Redispatches);

@@ -40,6 +40,16 @@ pub enum ProxyError {
         path: std::path::PathBuf,
         source: io::Error,
     },
+    /// A health-check line could not be compiled, or the checker could not start.
+    #[error("{0}")]
+    Checks(String),
+    /// An ACL or rule line could not be compiled (rendered as HAProxy's
+    /// `parsing [file:line] : …`).
+    #[error("config : parsing [{location}] : {source}", location = .source.location)]
+    Rules {
+        #[from]
+        source: rules::CompileError,
+    },
     #[error("cannot start worker thread {thread}: {source}")]
     Thread { thread: usize, source: io::Error },
     #[error("worker thread {thread} panicked")]

@@ -27,13 +27,16 @@ mod http;
 mod listener;
 mod plan;
 mod pool;
+mod rules_glue;
 mod stream;
 mod tcp;
 mod worker;
 
 use std::sync::Arc;
 
-pub use balance::{PickContext, PickServer, ServerId, ServerPicker, SmoothWeightedRoundRobin};
+pub use crate::balance::{
+    BalancePicker, PickContext, PickServer, RequestKey, ServerId, ServerPicker,
+};
 pub use control::{ProxyControl, StopState};
 pub use error::ProxyError;
 
@@ -45,6 +48,7 @@ use crate::plan::Plan;
 
 /// A bound, not yet running, data plane.
 pub struct Proxy {
+    config: Arc<Config>,
     plan: Arc<Plan>,
     listeners: Vec<Vec<BoundListener>>,
     control: ProxyControl,
@@ -71,9 +75,10 @@ impl Proxy {
             _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
         let fd_limit = raise_fd_limit(&config)?;
-        let plan = Arc::new(Plan::build(config, threads, fd_limit)?);
+        let plan = Arc::new(Plan::build(Arc::clone(&config), threads, fd_limit)?);
         let listeners = listener::bind_all(&plan)?;
         Ok(Proxy {
+            config,
             plan,
             listeners,
             control: ProxyControl::default(),
@@ -95,6 +100,12 @@ impl Proxy {
     /// The counter table the stats renderers read (live while the proxy runs).
     pub fn counters(&self) -> Arc<counters::CounterTable> {
         Arc::clone(&self.plan.counters)
+    }
+
+    /// Warnings from compiling ACLs and rules (HAProxy actions halb accepts but does not
+    /// run), for the caller to print with the configuration's other diagnostics.
+    pub fn rule_warnings(&self) -> &[haproxy_cfg::Diagnostic] {
+        &self.plan.rule_warnings
     }
 
     /// Number of worker threads `run` will start.
@@ -120,11 +131,21 @@ impl Proxy {
     /// Starts the worker threads and blocks until stopped.
     pub fn run(self) -> Result<(), ProxyError> {
         let Proxy {
+            config,
             plan,
             listeners,
             control,
             hooks,
         } = self;
+        // Health checks run on their own thread, off the request path; they stop when
+        // `checker` is dropped, after the workers.
+        let checker = checks::driver::HealthChecker::start(
+            &config,
+            Arc::clone(&plan.health),
+            Arc::new(checks::driver::StderrLog),
+            checks::driver::CheckerOptions::default(),
+        )
+        .map_err(|e| ProxyError::Checks(e.to_string()))?;
         let mut handles = Vec::new();
         for (thread, mine) in listeners.into_iter().enumerate() {
             let plan = Arc::clone(&plan);
@@ -155,6 +176,7 @@ impl Proxy {
                 }
             }
         }
+        drop(checker);
         result
     }
 }

@@ -32,6 +32,10 @@ pub struct ListenSpec {
 #[derive(Debug)]
 pub struct FrontendPlan {
     pub id: FrontendId,
+    /// Position of the section in `Config::proxies` (how the rules name it).
+    pub proxy_index: usize,
+    /// `timeout tarpit` (else `timeout connect`, as HAProxy falls back).
+    pub timeout_tarpit: Option<Duration>,
     pub name: String,
     pub mode: Mode,
     pub listeners: Vec<ListenSpec>,
@@ -92,16 +96,32 @@ pub struct ServerPlan {
     /// 0 = unlimited.
     pub maxqueue: u32,
     pub disabled: bool,
+    /// `cookie VALUE`: the persistence cookie naming this server.
+    pub cookie: Option<String>,
 }
 
 #[derive(Debug)]
 pub struct BackendPlan {
     pub id: BackendId,
+    /// Index of this backend in `Config::proxies` (how the health table knows it).
+    pub proxy_index: usize,
+    /// The health checker's verdicts (shared with [`Plan::health`]).
+    pub health: Arc<checks::driver::HealthTable>,
     pub name: String,
     pub servers: Vec<ServerPlan>,
     /// The picker's view of `servers` (weights, backup flags).
     pub pick_servers: Vec<PickServer>,
-    pub balance: String,
+    /// `balance`, `hash-type`, `hash-balance-factor`, compiled.
+    pub balance_spec: balance::BalanceSpec,
+    /// The servers as the balancing algorithms see them (ids, weights, backup, maxconn).
+    pub balance_servers: Vec<balance::ServerSpec>,
+    /// `cookie NAME ...` persistence.
+    pub cookie: Option<balance::cookie::CookieConfig>,
+    /// `option persist`: a cookie naming a down server is still honoured.
+    pub persist: bool,
+    /// `tcp-request inspect-delay` (backend's, else frontend's is looked up at use): how long
+    /// `balance rdp-cookie` may wait for the client's first bytes.
+    pub inspect_delay: Option<Duration>,
     pub all_backups: bool,
     pub timeout_server: Option<Duration>,
     pub timeout_server_fin: Option<Duration>,
@@ -127,11 +147,21 @@ pub struct Plan {
     pub frontends: Vec<FrontendPlan>,
     pub backends: Vec<BackendPlan>,
     pub counters: Arc<CounterTable>,
+    /// Server states and weights the health checker publishes; server choice reads them.
+    pub health: Arc<checks::driver::HealthTable>,
     /// Sessions in progress over all frontends (global `maxconn`).
     pub global_sessions: crate::counters::Gauge,
     /// Accept loops paused at `maxconn` wait here; a session's end wakes them.
     pub accept_resume: tokio::sync::Notify,
     pub accept_waiters: std::sync::atomic::AtomicUsize,
+    /// ACLs and rules of every section, compiled once.
+    pub rules: rules::RulePlan,
+    /// Warnings from compiling the rules (actions halb accepts but does not run).
+    pub rule_warnings: Vec<haproxy_cfg::Diagnostic>,
+    /// `Config::proxies` index → backend id, for backends the rules choose.
+    pub backend_of_proxy: Vec<Option<BackendId>>,
+    /// `Config::proxies` index → frontend id.
+    pub frontend_of_proxy: Vec<Option<FrontendId>>,
 }
 
 /// Default `maxconn` when neither `global` nor the file descriptor limit says otherwise.
@@ -151,6 +181,10 @@ impl Plan {
                 .unwrap_or(FALLBACK_MAXCONN),
         };
 
+        // Check lines are compiled here so a bad one stops the start before anything runs.
+        checks::validate(&config).map_err(|e| ProxyError::Checks(e.to_string()))?;
+        let health = Arc::new(checks::driver::HealthTable::new(&config));
+
         // Backends first, so frontends can refer to them by id.
         let mut backend_of_proxy: Vec<Option<BackendId>> = vec![None; config.proxies.len()];
         let mut backends = Vec::new();
@@ -160,23 +194,32 @@ impl Plan {
             }
             let id = backends.len();
             backend_of_proxy[index] = Some(id);
-            backends.push(build_backend(id, p)?);
+            backends.push(build_backend(id, index, p, &health)?);
         }
 
+        let (rules, rule_warnings) =
+            rules::RulePlan::compile(&config, &crate::rules_glue::FsFiles)?;
+
         let mut frontends = Vec::new();
+        let mut frontend_of_proxy: Vec<Option<FrontendId>> = vec![None; config.proxies.len()];
         for (index, p) in config.proxies.iter().enumerate() {
             if !p.cap.frontend || p.disabled || p.binds.is_empty() {
                 continue;
             }
             let id = frontends.len();
+            frontend_of_proxy[index] = Some(id);
             let backend = frontend_backend(p, index, &backend_of_proxy)?;
-            let mut fe = build_frontend(id, p, &config, global_maxconn, backend)?;
+            let mut fe = build_frontend(id, index, p, &config, global_maxconn, backend)?;
             if let Some(b) = backend.and_then(|b| backends.get(b)) {
                 let b: &BackendPlan = b;
                 fe.needs_local_addr |= b.originalto.is_some()
                     || b.servers
                         .iter()
                         .any(|s| matches!(s.target, ServerTarget::ClientPort { .. }));
+            }
+            // Rules may read `dst`/`dst_port`, and `use_backend` may pick any backend.
+            if !rules.proxy(index).is_empty() {
+                fe.needs_local_addr = true;
             }
             frontends.push(fe);
         }
@@ -207,9 +250,14 @@ impl Plan {
             frontends,
             backends,
             counters,
+            health,
             global_sessions: Default::default(),
             accept_resume: tokio::sync::Notify::new(),
             accept_waiters: Default::default(),
+            rules,
+            rule_warnings,
+            backend_of_proxy,
+            frontend_of_proxy,
         })
     }
 }
@@ -222,17 +270,12 @@ fn frontend_backend(
     let by_ref = |r: &BackendRef| -> Result<Option<BackendId>, ProxyError> {
         match r {
             BackendRef::Static { index, .. } => Ok(backend_of_proxy.get(*index).copied().flatten()),
-            BackendRef::Dynamic { format } => Err(ProxyError::Unsupported {
-                proxy: p.name.clone(),
-                what: format!("dynamic backend name '{format}' is not supported yet"),
-            }),
+            // Resolved per request by the rules.
+            BackendRef::Dynamic { .. } => Ok(None),
         }
     };
-    // Conditional `use_backend` rules need the rules crate; until it lands only the
-    // unconditional ones are honoured, in order.
-    if let Some(u) = p.use_backends.iter().find(|u| u.condition.is_empty()) {
-        return by_ref(&u.target);
-    }
+    // The fallback when no `use_backend` rule matches (the rules handle those):
+    // `default_backend`, else the section itself when it is a `listen`.
     if let Some(d) = &p.default_backend {
         return by_ref(d);
     }
@@ -244,6 +287,7 @@ fn frontend_backend(
 
 fn build_frontend(
     id: FrontendId,
+    proxy_index: usize,
     p: &CfgProxy,
     config: &Config,
     global_maxconn: u32,
@@ -263,6 +307,8 @@ fn build_frontend(
     let tune = &config.global.tune;
     Ok(FrontendPlan {
         id,
+        proxy_index,
+        timeout_tarpit: p.timeouts.tarpit.or(p.timeouts.connect),
         name: p.name.clone(),
         mode: p.mode,
         listeners,
@@ -299,7 +345,12 @@ fn listen_specs(b: &Bind, proxy_backlog: Option<u32>, maxconn: u32) -> Vec<Liste
         .collect()
 }
 
-fn build_backend(id: BackendId, p: &CfgProxy) -> Result<BackendPlan, ProxyError> {
+fn build_backend(
+    id: BackendId,
+    proxy_index: usize,
+    p: &CfgProxy,
+    health: &Arc<checks::driver::HealthTable>,
+) -> Result<BackendPlan, ProxyError> {
     let mut servers = Vec::with_capacity(p.servers.len());
     let mut pick_servers = Vec::with_capacity(p.servers.len());
     for s in &p.servers {
@@ -330,18 +381,41 @@ fn build_backend(id: BackendId, p: &CfgProxy) -> Result<BackendPlan, ProxyError>
             maxconn: s.maxconn,
             maxqueue: s.maxqueue,
             disabled: s.disabled,
+            cookie: s.cookie.clone(),
         });
+        // `disabled` is a state (in maintenance), not a weight: the picker learns it through
+        // `in_service`, so the server keeps its place (and its ring points) for when it returns.
         pick_servers.push(PickServer {
-            weight: if s.disabled { 0 } else { s.weight.min(256) },
+            weight: s.weight.min(256),
             backup: s.backup,
         });
     }
+    let balance_spec = balance_spec(p)?;
+    let ids = balance::assign_ids(&p.servers.iter().map(|s| s.id).collect::<Vec<_>>());
+    let balance_servers = p
+        .servers
+        .iter()
+        .zip(ids)
+        .map(|(s, id)| balance::ServerSpec {
+            weight: s.weight.min(256),
+            backup: s.backup,
+            id,
+            maxconn: s.maxconn,
+            disabled: s.disabled,
+        })
+        .collect();
     Ok(BackendPlan {
         id,
+        proxy_index,
+        health: Arc::clone(health),
         name: p.name.clone(),
         servers,
         pick_servers,
-        balance: p.balance.algorithm.clone(),
+        balance_spec,
+        balance_servers,
+        cookie: p.cookie.as_ref().map(cookie_config),
+        persist: p.options.persist,
+        inspect_delay: inspect_delay(p),
         all_backups: p.options.allbackups,
         timeout_server: p.timeouts.server,
         timeout_server_fin: p.timeouts.server_fin,
@@ -357,6 +431,61 @@ fn build_backend(id: BackendId, p: &CfgProxy) -> Result<BackendPlan, ProxyError>
         errors: ErrorPages::load(p)?,
         slot_freed: tokio::sync::Notify::new(),
     })
+}
+
+/// The backend's `balance` line with its `hash-type` and `hash-balance-factor`, compiled by the
+/// `balance` crate; what it refuses is reported against the backend.
+fn balance_spec(p: &CfgProxy) -> Result<balance::BalanceSpec, ProxyError> {
+    let hash_type = p
+        .hash_type
+        .as_ref()
+        .map(|h| (h.method.as_str(), h.function.as_deref(), h.avalanche));
+    balance::BalanceSpec::parse(
+        &p.balance.algorithm,
+        &p.balance.args,
+        hash_type,
+        p.hash_balance_factor,
+    )
+    .map_err(|e| ProxyError::Unsupported {
+        proxy: p.name.clone(),
+        what: e.to_string(),
+    })
+}
+
+/// `cookie NAME ...` in the `balance` crate's terms.
+fn cookie_config(c: &haproxy_cfg::model::CookiePersistence) -> balance::cookie::CookieConfig {
+    use balance::cookie::CookieMode as M;
+    use haproxy_cfg::model::CookieMode;
+    let secs = |d: Option<Duration>| d.map_or(0, |d| d.as_secs().min(u64::from(u32::MAX)) as u32);
+    balance::cookie::CookieConfig {
+        name: c.name.clone(),
+        mode: match c.mode {
+            CookieMode::Insert => M::Insert,
+            CookieMode::Rewrite => M::Rewrite,
+            CookieMode::Prefix => M::Prefix,
+            CookieMode::Passive => M::Passive,
+        },
+        indirect: c.indirect,
+        nocache: c.nocache,
+        postonly: c.postonly,
+        preserve: c.preserve,
+        httponly: c.httponly,
+        secure: c.secure,
+        domains: c.domains.clone(),
+        maxidle: secs(c.maxidle),
+        maxlife: secs(c.maxlife),
+        attrs: c.attrs.clone(),
+    }
+}
+
+/// `tcp-request inspect-delay T` among a section's rule lines.
+pub fn inspect_delay(p: &CfgProxy) -> Option<Duration> {
+    p.rule_lines
+        .iter()
+        .rev()
+        .filter(|l| l.keyword == "tcp-request inspect-delay")
+        .filter_map(|l| l.args.first())
+        .find_map(|t| haproxy_cfg::values::parse_time(t, "inspect-delay").ok())
 }
 
 fn ip_target(ip: std::net::IpAddr, port: ServerPort) -> ServerTarget {

@@ -4,7 +4,13 @@
 use std::net::SocketAddr;
 use std::rc::Rc;
 
-use crate::connect::{assign_server, connect};
+use std::time::Duration;
+
+use balance::rdp_cookie::{self, RdpCookie};
+use balance::{AlgorithmSpec, KeySource};
+
+use crate::balance::RequestKey;
+use crate::connect::{assign_server, connect, Choice};
 use crate::counters::Counter;
 use crate::forward::{tunnel, TunnelTimeouts};
 use crate::hooks::{LogInfo, SessionInfo, Verdict};
@@ -30,12 +36,34 @@ pub async fn serve<S: Stream>(
         fe_row.incr(w.thread, Counter::DeniedReq);
         return;
     }
-    let Some(backend) = fe.backend else {
+    let Some(choice) = crate::rules_glue::tcp_backend(w, fe, peer, local) else {
+        fe_row.incr(w.thread, Counter::DeniedReq);
+        return;
+    };
+    let Some(backend) = choice else {
         fe_row.incr(w.thread, Counter::ErrorsReq);
         return;
     };
     let be = &w.plan.backends[backend];
-    let slot = match assign_server(w, backend, peer).await {
+    // `balance rdp-cookie`: the key is in the client's first bytes, waited for up to
+    // `tcp-request inspect-delay` (without it, HAProxy does not wait either). They are sent to
+    // the server before the rest of the stream.
+    let mut peeked: Vec<u8> = Vec::new();
+    if let (AlgorithmSpec::Hash(KeySource::RdpCookie { name }), Some(delay)) =
+        (&be.balance_spec.algorithm, be.inspect_delay)
+    {
+        peeked.resize(PEEK_MAX, 0);
+        let n = read_rdp_request(&client, delay, &mut peeked, name).await;
+        peeked.truncate(n);
+    }
+    let choice = Choice {
+        key: RequestKey {
+            payload: Some(&peeked),
+            ..RequestKey::default()
+        },
+        direct: None,
+    };
+    let slot = match assign_server(w, backend, peer, choice).await {
         Ok(s) => s,
         Err(_) => {
             counters.backends[backend].incr(w.thread, Counter::ErrorsConn);
@@ -46,6 +74,18 @@ pub async fn serve<S: Stream>(
         Ok(c) => c,
         Err(_) => return,
     };
+    if !peeked.is_empty() {
+        let sent = match be.timeout_server {
+            Some(t) => tokio::time::timeout(t, send_all(&server, &peeked))
+                .await
+                .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into())),
+            None => send_all(&server, &peeked).await,
+        };
+        if sent.is_err() {
+            counters.servers[backend][slot.server].incr(w.thread, Counter::ErrorsConn);
+            return;
+        }
+    }
     w.hooks
         .on_backend_chosen(&info, &be.name, slot.server_name());
     let timeouts = TunnelTimeouts {
@@ -78,4 +118,45 @@ pub async fn serve<S: Stream>(
         bytes_in: r.up,
         bytes_out: r.down,
     });
+}
+
+/// Room for an RDP connection request (a few dozen bytes in practice).
+const PEEK_MAX: usize = 1024;
+
+/// Reads the client's first bytes until the RDP cookie `name` is decided (found or absent),
+/// the buffer is full, the client stops, or `delay` passes. Returns how many bytes were read.
+async fn read_rdp_request<S: Stream>(
+    client: &S,
+    delay: Duration,
+    buf: &mut [u8],
+    name: &str,
+) -> usize {
+    let deadline = tokio::time::Instant::now() + delay;
+    let mut len = 0;
+    while len < buf.len() && rdp_cookie::find(&buf[..len], name) == RdpCookie::Incomplete {
+        match tokio::time::timeout_at(deadline, client.readable()).await {
+            Ok(Ok(())) => {}
+            _ => break,
+        }
+        match client.try_read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(_) => break,
+        }
+    }
+    len
+}
+
+/// Writes all of `buf` to a freshly connected server.
+async fn send_all<S: Stream>(s: &S, mut buf: &[u8]) -> std::io::Result<()> {
+    while !buf.is_empty() {
+        s.writable().await?;
+        match s.try_write(buf) {
+            Ok(n) => buf = &buf[n..],
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use tokio::net::{TcpListener, UnixListener};
 use tokio::task::LocalSet;
 
-use crate::balance::{ServerPicker, SmoothWeightedRoundRobin};
+use crate::balance::{BalancePicker, ServerPicker};
 use crate::bufpool::BufPool;
 use crate::control::{ControlShared, StopState};
 use crate::counters::Counter;
@@ -66,13 +66,16 @@ impl std::fmt::Debug for Worker {
     }
 }
 
-/// Builds the picker for a backend's `balance` algorithm. Only round robin exists today, so
-/// every algorithm runs as round robin until the `balance` crate's algorithms plug in here.
-fn picker_for(b: &crate::plan::BackendPlan) -> Box<dyn ServerPicker> {
-    match b.balance.as_str() {
-        "roundrobin" | "static-rr" => Box::new(SmoothWeightedRoundRobin::new(b.servers.len())),
-        _ => Box::new(SmoothWeightedRoundRobin::new(b.servers.len())),
-    }
+/// Builds the picker for a backend's `balance` algorithm (the `balance` crate). `balance
+/// random` draws from a generator seeded per thread and backend.
+fn picker_for(b: &crate::plan::BackendPlan, thread: usize) -> Box<dyn ServerPicker> {
+    let seed = (thread as u64) << 32 ^ b.id as u64 ^ 0x9e37_79b9_7f4a_7c15;
+    Box::new(BalancePicker::new(
+        b.balance_spec.clone(),
+        b.balance_servers.clone(),
+        b.all_backups,
+        seed,
+    ))
 }
 
 /// Runs worker `thread` until a hard stop, or a soft stop once its sessions are done.
@@ -98,7 +101,7 @@ pub fn run(
         pickers: plan
             .backends
             .iter()
-            .map(|b| RefCell::new(picker_for(b)))
+            .map(|b| RefCell::new(picker_for(b, thread)))
             .collect(),
         plan,
         control,

@@ -109,6 +109,11 @@ impl ProxyRules {
         !self.http_response.is_empty() || !self.http_after_response.is_empty()
     }
 
+    /// True when `tcp-request connection` rules run at accept.
+    pub fn has_connection_rules(&self) -> bool {
+        !self.tcp_connection.is_empty()
+    }
+
     /// True when the section has no ACL and no rule at all (nothing to evaluate).
     pub fn is_empty(&self) -> bool {
         self.acls.is_empty()

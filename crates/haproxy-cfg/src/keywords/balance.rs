@@ -23,7 +23,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     Keyword::new(
         "balance",
         Scope::BE,
-        Support::Partial("roundrobin; the other algorithms are recognised and fall back to roundrobin with a warning"),
+        Support::Yes,
         Handler::Proxy(|p, c, a| {
             let (algo, args) = a.split_first().ok_or("'balance' expects an algorithm")?;
             let base = algo.split('(').next().unwrap_or(algo);
@@ -36,15 +36,12 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
                 ));
             }
             if base == "hdr" && !algo.contains('(') {
-                return Err("'balance hdr' requires a header name in parentheses: hdr(name)".into());
+                return Err(
+                    "'balance hdr' requires a header name in parentheses: hdr(name)".into(),
+                );
             }
             if base == "url_param" && args.is_empty() {
                 return Err("'balance url_param' requires a URL parameter name".into());
-            }
-            if base != "roundrobin" {
-                c.warn(format!(
-                    "'balance {algo}' is not supported yet by halb; 'roundrobin' is used instead"
-                ));
             }
             p.balance = Balance {
                 algorithm: algo.clone(),
@@ -57,11 +54,15 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     Keyword::new(
         "hash-type",
         Scope::BE,
-        Support::NotYet,
+        Support::Yes,
         Handler::Proxy(|p, _, a| {
-            let (method, rest) = a.split_first().ok_or("'hash-type' expects 'map-based' or 'consistent'")?;
+            let (method, rest) = a
+                .split_first()
+                .ok_or("'hash-type' expects 'map-based' or 'consistent'")?;
             if method != "map-based" && method != "consistent" {
-                return Err(format!("'hash-type' expects 'map-based' or 'consistent', got '{method}'"));
+                return Err(format!(
+                    "'hash-type' expects 'map-based' or 'consistent', got '{method}'"
+                ));
             }
             let mut h = HashType {
                 method: method.clone(),
@@ -82,9 +83,10 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     Keyword::new(
         "hash-balance-factor",
         Scope::BE,
-        Support::NotYet,
+        Support::Yes,
         Handler::Proxy(|p, _, a| {
-            let v = parse_uint(one("hash-balance-factor", a)?, "hash-balance-factor", 65535)? as u32;
+            let v =
+                parse_uint(one("hash-balance-factor", a)?, "hash-balance-factor", 65535)? as u32;
             if v != 0 && v < 100 {
                 return Err("'hash-balance-factor' must be 0 or at least 100".into());
             }

@@ -7,7 +7,9 @@ use crate::values::parse_time;
 pub(crate) const KEYWORDS: &[Keyword] = &[Keyword::new(
     "cookie",
     Scope::BE,
-    Support::NotYet,
+    Support::Partial(
+        "insert, rewrite, prefix and every option except 'dynamic' (no dynamic-cookie-key)",
+    ),
     Handler::Proxy(|p, c, a| {
         let (name, opts) = a
             .split_first()

@@ -175,7 +175,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     flag!("redispatch", redispatch, Scope::BE, Support::Yes),
     flag!("abortonclose", abortonclose, Scope::BE, Support::NotYet),
     flag!("allbackups", allbackups, Scope::BE, Support::Yes),
-    flag!("persist", persist, Scope::BE, Support::NotYet),
+    flag!("persist", persist, Scope::BE, Support::Yes),
     flag!(
         "http-buffer-request",
         http_buffer_request,

@@ -124,13 +124,33 @@ const ACTED_ON: &[&str] = &[
     "disabled",
     "enabled",
     "id",
+    // Persistence (the balance crate).
+    "cookie",
+    // Health checks (the checks crate).
+    "check",
+    "no-check",
+    "inter",
+    "fastinter",
+    "downinter",
+    "rise",
+    "fall",
+    "port",
+    "addr",
+    "check-send-proxy",
+    "agent-check",
+    "no-agent-check",
+    "agent-port",
+    "agent-inter",
+    "observe",
+    "error-limit",
+    "on-error",
 ];
 
 pub(crate) const KEYWORDS: &[Keyword] = &[
     Keyword::new(
         "server",
         Scope::BE_ONLY,
-        Support::Partial("address, weight, maxconn, maxqueue, backup, disabled; health checks, cookies and TLS are not acted on yet"),
+        Support::Partial("address, weight, maxconn, maxqueue, backup, disabled, health and agent checks, observe; cookies, TLS, slowstart and on-marked-down/up are not acted on yet"),
         Handler::Proxy(server),
     ),
     Keyword::new(
@@ -163,7 +183,7 @@ fn server(p: &mut Proxy, c: &mut Ctx<'_>, a: &[String]) -> Result<(), String> {
         name: name.clone(),
         addr,
         port,
-        id: None,
+        id: explicit_id(&a[2..]),
         weight: d.weight.unwrap_or(1),
         maxconn: d.maxconn.unwrap_or(0),
         minconn: d.minconn.unwrap_or(0),
@@ -195,6 +215,14 @@ fn server(p: &mut Proxy, c: &mut Ctx<'_>, a: &[String]) -> Result<(), String> {
     };
     p.servers.push(s);
     Ok(())
+}
+
+/// The `id N` option of a server line (validated by `apply_options`).
+fn explicit_id(opts: &[String]) -> Option<u32> {
+    opts.windows(2)
+        .find(|w| w[0] == "id")
+        .and_then(|w| w[1].parse().ok())
+        .filter(|id| *id > 0)
 }
 
 fn default_server(p: &mut Proxy, c: &mut Ctx<'_>, a: &[String]) -> Result<(), String> {
@@ -293,8 +321,8 @@ fn apply_options(
                 )
             }
             "cookie" => *cookie = Some(v.to_string()),
-            "id" => {
-                uint(v, o, i32::MAX as u64)?;
+            "id" if uint(v, o, i32::MAX as u64)? == 0 => {
+                return Err(format!("{what} : 'id' must be a positive integer"));
             }
             "observe" => {
                 if v != "layer4" && v != "layer7" {

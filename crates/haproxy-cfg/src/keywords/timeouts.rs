@@ -63,7 +63,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     timeout!("queue", queue, Scope::BE, Support::Yes),
     timeout!("tunnel", tunnel, Scope::BE, Support::Yes),
     timeout!("tarpit", tarpit, Scope::ALL_PROXIES, Support::NotYet),
-    timeout!("check", check, Scope::BE, Support::NotYet),
+    timeout!("check", check, Scope::BE, Support::Yes),
     Keyword::new(
         "contimeout",
         Scope::BE,

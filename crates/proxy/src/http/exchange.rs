@@ -7,22 +7,26 @@ use std::ops::Range;
 
 use haproxy_cfg::model::{HttpConnMode, HttpReuse};
 use http1::{
-    request_body_kind, response_body_kind, starts_tunnel, write_head, BodyFramer, BodyKind,
-    ConnectionHeader, Edit, Head, Limits, Side, Version,
+    request_body_kind, response_body_kind, starts_tunnel, BodyFramer, BodyKind, ConnectionHeader,
+    Edit, Head, Limits, Method, Side, Version,
 };
 use tokio::net::TcpStream;
 
-use crate::connect::{assign_server, connect, connect_server_once, ServerSlot};
+use crate::balance::RequestKey;
+use crate::connect::{assign_server, connect, connect_server_once, in_service, Choice, ServerSlot};
 use crate::counters::Counter;
 use crate::forward::{tunnel, TunnelTimeouts};
 use crate::hooks::{LogInfo, SessionInfo, Verdict};
 use crate::plan::{effective_conn_mode, BackendPlan};
 use crate::stream::Stream;
+use balance::cookie::RequestCookie;
 
 use super::io::{
     pump_body, read_response_head, write2_within, write_within, BodyError, RespHeadError, Stop,
 };
-use super::{count_status, ServerConn, Session, MAX_ATTACHED};
+use super::rules::RequestOutcome;
+use super::{count_status, persist, ServerConn, Session, MAX_ATTACHED};
+use rules::ResponseVerdict;
 
 /// Longest textual IP address plus slack.
 const IP_TEXT: usize = 48;
@@ -84,10 +88,14 @@ impl<S: Stream> Session<'_, S> {
             self.reply(None, 403).await;
             return false;
         }
-        let Some(be_id) = fe.backend else {
-            // No backend for this request: HAProxy answers 503.
-            self.reply(None, 503).await;
-            return false;
+        let be_id = match self.request_rules(head_len).await {
+            RequestOutcome::Answered(keep) => return keep,
+            RequestOutcome::Forward(Some(b)) => b,
+            RequestOutcome::Forward(None) => {
+                // No backend for this request: HAProxy answers 503.
+                self.reply(None, 503).await;
+                return false;
+            }
         };
         let be = &w.plan.backends[be_id];
         let be_row = &counters.backends[be_id];
@@ -111,7 +119,52 @@ impl<S: Stream> Session<'_, S> {
         };
         let replayable = req_framer.is_done();
 
-        let slot = match assign_server(w, be_id, self.peer).await {
+        // Persistence first: a valid cookie names the server ("cookie", manual 4.2); then the
+        // balancing algorithm, with the parts of the request its hash needs.
+        let now = if be.cookie.is_some() {
+            persist::unix_now()
+        } else {
+            0
+        };
+        let mut req_edits = persist::HeaderEdits::default();
+        let chosen = {
+            let Some(buf) = self.rbuf.as_deref() else {
+                return false;
+            };
+            let head_buf = &buf[self.rstart..self.rstart + head_len];
+            let req_cookie = if be.cookie.is_some() {
+                persist::scan_request(
+                    be,
+                    &|id| in_service(be, id),
+                    &self.req,
+                    head_buf,
+                    now,
+                    &mut req_edits,
+                )
+            } else {
+                RequestCookie::default()
+            };
+            let needs = be.balance_spec.needs();
+            let key = RequestKey {
+                uri: needs.uri.then(|| self.req.target.of(head_buf)),
+                header: needs
+                    .header
+                    .and_then(|h| self.req.find(head_buf, h.as_bytes()))
+                    .map(|i| self.req.value(head_buf, i)),
+                is_post: self.req.method == Method::Post,
+                body: needs
+                    .body
+                    .then(|| &buf[body_start..body_start + first_body]),
+                payload: None,
+            };
+            let choice = Choice {
+                key,
+                direct: req_cookie.server,
+            };
+            (assign_server(w, be_id, self.peer, choice).await, req_cookie)
+        };
+        let (slot, req_cookie) = chosen;
+        let slot = match slot {
             Ok(s) => s,
             Err(_) => {
                 be_row.incr(thread, Counter::ErrorsConn);
@@ -122,7 +175,7 @@ impl<S: Stream> Session<'_, S> {
 
         // The forwarded request head: verbatim when nothing changes, else rewritten.
         let mut out = w.take_head_buf();
-        let verbatim = self.build_request_head(be, mode, head_len, &mut out);
+        let verbatim = self.build_request_head(be, mode, head_len, &req_edits, &mut out);
 
         let (mut server, mut reused, slot) = match self.server_conn(be, slot).await {
             Ok(c) => c,
@@ -257,6 +310,37 @@ impl<S: Stream> Session<'_, S> {
             self.reply(Some(be_id), 502).await;
             return false;
         }
+        let mut resp_edits = persist::HeaderEdits::default();
+        if be.cookie.is_some() {
+            persist::edit_response(
+                be,
+                slot.server,
+                &req_cookie,
+                self.req.method,
+                &self.resp,
+                &sbuf[..resp_head_len],
+                now,
+                &mut resp_edits,
+            );
+        }
+        match self.response_rules(be, &sbuf[..resp_head_len]) {
+            ResponseVerdict::Continue => {}
+            ResponseVerdict::Deny { status } => {
+                be_row.incr(thread, Counter::DeniedResp);
+                self.reply(Some(be_id), status).await;
+                return false;
+            }
+            ResponseVerdict::Reject => {
+                be_row.incr(thread, Counter::DeniedResp);
+                return false;
+            }
+            ResponseVerdict::Reply { status } => {
+                count_status(w, fe.id, Some(be_id), status);
+                super::reply::send_and_close(&self.client, self.scratch.reply(), fe.timeout_client)
+                    .await;
+                return false;
+            }
+        }
         let resp_body = response_body_kind(self.req.method, &self.resp);
         let is_tunnel = starts_tunnel(&self.req, &self.resp);
         let mut client_keep = mode != HttpConnMode::Close
@@ -298,7 +382,11 @@ impl<S: Stream> Session<'_, S> {
             server_keep = false;
         }
         let mut out = w.take_head_buf();
-        let written = if conn_hdr == ConnectionHeader::AsReceived && !self.resp.edited {
+        let written = if conn_hdr == ConnectionHeader::AsReceived
+            && !self.resp.edited
+            && resp_edits.is_empty()
+            && self.scratch.response_edits().is_empty()
+        {
             let end = if is_tunnel {
                 slen
             } else {
@@ -306,12 +394,16 @@ impl<S: Stream> Session<'_, S> {
             };
             write_within(&self.client, &sbuf[..end], fe.timeout_client).await
         } else {
-            write_head(
+            // Persistence edits only exist with a `cookie` line: no allocation otherwise.
+            let mut edits = Vec::new();
+            resp_edits.as_edits(&mut edits);
+            self.scratch.response_edits().write_head(
                 &sbuf[..resp_head_len],
                 &self.resp,
                 Side::Response,
-                &[],
+                &edits,
                 conn_hdr,
+                &mut self.edit_storage,
                 &mut out,
             );
             let end = if is_tunnel {
@@ -471,10 +563,11 @@ impl<S: Stream> Session<'_, S> {
 
     /// Writes the request head to forward into `out` unless it can go verbatim (returns true).
     fn build_request_head(
-        &self,
+        &mut self,
         be: &BackendPlan,
         mode: HttpConnMode,
         head_len: usize,
+        cookie_edits: &persist::HeaderEdits,
         out: &mut Vec<u8>,
     ) -> bool {
         let fe = self.fe;
@@ -519,17 +612,41 @@ impl<S: Stream> Session<'_, S> {
             HttpConnMode::KeepAlive => ConnectionHeader::AsReceived,
             HttpConnMode::ServerClose | HttpConnMode::Close => ConnectionHeader::Close,
         };
-        if n == 0 && conn_hdr == ConnectionHeader::AsReceived && !self.req.edited {
+        let rule_edits = self.scratch.request_edits();
+        if n == 0
+            && conn_hdr == ConnectionHeader::AsReceived
+            && !self.req.edited
+            && cookie_edits.is_empty()
+            && rule_edits.is_empty()
+        {
             return true;
         }
-        write_head(
-            head_buf,
-            &self.req,
-            Side::Request,
-            &edits[..n],
-            conn_hdr,
-            out,
-        );
+        // The rules' edits come first, then the proxy's own (HAProxy adds X-Forwarded-For
+        // after the http-request rules ran).
+        if cookie_edits.is_empty() {
+            rule_edits.write_head(
+                head_buf,
+                &self.req,
+                Side::Request,
+                &edits[..n],
+                conn_hdr,
+                &mut self.edit_storage,
+                out,
+            );
+        } else {
+            // Persistence edits (`indirect`, `prefix`) only exist with a `cookie` line.
+            let mut all = edits[..n].to_vec();
+            cookie_edits.as_edits(&mut all);
+            rule_edits.write_head(
+                head_buf,
+                &self.req,
+                Side::Request,
+                &all,
+                conn_hdr,
+                &mut self.edit_storage,
+                out,
+            );
+        }
         false
     }
 
@@ -579,6 +696,15 @@ impl<S: Stream> Session<'_, S> {
 }
 
 fn count_server_status(w: &crate::worker::Worker, be: usize, server: usize, status: u16) {
+    // `observe layer7`: the status (or the 502/504 that stands for a bad or missing response)
+    // counts for or against the server.
+    if let Some(b) = w.plan.backends.get(be) {
+        w.plan.health.report(
+            b.proxy_index,
+            server,
+            checks::observe::Observed::from_status(status),
+        );
+    }
     if let Some(row) = w.plan.counters.servers.get(be).and_then(|s| s.get(server)) {
         row.incr(w.thread, crate::counters::class_of(status));
     }

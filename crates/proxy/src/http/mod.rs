@@ -7,7 +7,9 @@
 
 mod exchange;
 mod io;
+mod persist;
 mod reply;
+mod rules;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -48,7 +50,12 @@ pub async fn serve<S: Stream>(ticket: SessionTicket, client: S, peer: Option<Soc
         };
         w.hooks.on_accept(&info) == Verdict::Deny
     };
-    if denied {
+    // `tcp-request connection` rules, at accept (the local address only when they exist).
+    let rejected = w.plan.rules.proxy(fe.proxy_index).has_connection_rules() && {
+        let local = client.local_ip_addr();
+        !crate::rules_glue::accepts(w, fe, peer, local)
+    };
+    if denied || rejected {
         w.plan.counters.frontends[fe.id].incr(w.thread, Counter::DeniedReq);
         return;
     }
@@ -109,6 +116,8 @@ async fn run_session<S: Stream>(
         attached: Vec::new(),
         requests: 0,
         head_deadline,
+        scratch: ::rules::Scratch::default(),
+        edit_storage: Vec::new(),
     };
     session.run().await;
     session.detach_all();
@@ -197,6 +206,10 @@ pub(crate) struct Session<'w, S> {
     pub requests: u64,
     /// When the head being read must be complete (`timeout http-request`).
     head_deadline: Option<Instant>,
+    /// Rule evaluation state (edits, replies, variables), reused across requests.
+    pub scratch: ::rules::Scratch,
+    /// Storage for the edit list handed to `http1::write_head`, reused across requests.
+    pub edit_storage: Vec<http1::Edit<'static>>,
 }
 
 /// How reading a request head ended without a head.

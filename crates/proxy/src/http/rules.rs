@@ -1,0 +1,150 @@
+//! The rules at an HTTP exchange's phases: `tcp-request content`, `http-request` (frontend,
+//! then backend), `redirect`, `use_backend`/`default_backend` before the request goes out;
+//! `http-response` (backend, then frontend) and `http-after-response` when the response head
+//! is in. Verdicts become answers here (error pages, redirects, `return`, `auth`); edits stay
+//! in the session's `rules::Scratch` until the head is written.
+
+use http1::{request_body_kind, BodyKind, Version};
+use rules::{HeadView, RequestVerdict, ResponseVerdict, TcpVerdict};
+
+use crate::counters::Counter;
+use crate::plan::{BackendId, BackendPlan};
+use crate::rules_glue::{env, LiveCounters};
+use crate::stream::Stream;
+
+use super::io::{deadline, write_within};
+use super::{count_status, reply, Session};
+
+/// What the request rules leave the exchange to do.
+pub(super) enum RequestOutcome {
+    /// Forward to this backend (`None`: no backend, HAProxy answers 503).
+    Forward(Option<BackendId>),
+    /// The rules answered (or closed); the value says whether the connection stays open.
+    Answered(bool),
+}
+
+impl<S: Stream> Session<'_, S> {
+    /// Runs the request-side rules for the head of `head_len` bytes at `rbuf[rstart..]`.
+    pub(super) async fn request_rules(&mut self, head_len: usize) -> RequestOutcome {
+        let w = self.w;
+        let fe = self.fe;
+        let plan = &w.plan;
+        let live = LiveCounters(plan);
+        let mut env = env(&live, fe.proxy_index, self.peer, self.local);
+        let (verdict, backend) = {
+            let Some(buf) = self.rbuf.as_deref() else {
+                return RequestOutcome::Answered(false);
+            };
+            let view = HeadView {
+                buf: &buf[self.rstart..self.rstart + head_len],
+                head: &self.req,
+            };
+            let s = &mut self.scratch;
+            s.begin_request(&view);
+            let mut v = match plan.rules.tcp_content(fe.proxy_index, &env, Some(&view), s) {
+                TcpVerdict::Reject => RequestVerdict::Reject,
+                TcpVerdict::Accept => plan.rules.http_request(fe.proxy_index, &env, &view, s),
+            };
+            let mut backend = None;
+            if v == RequestVerdict::Continue {
+                backend = plan
+                    .rules
+                    .choose_backend(fe.proxy_index, &env, Some(&view), s)
+                    .and_then(|i| plan.backend_of_proxy.get(i).copied().flatten())
+                    .or(fe.backend);
+                if let Some(b) = backend {
+                    let be_proxy = plan.backends[b].proxy_index;
+                    env.backend = Some(be_proxy);
+                    // A `listen` section's rules already ran as the frontend's.
+                    if be_proxy != fe.proxy_index {
+                        v = plan.rules.http_request(be_proxy, &env, &view, s);
+                    }
+                }
+            }
+            (v, backend)
+        };
+        let fe_row = &plan.counters.frontends[fe.id];
+        match verdict {
+            RequestVerdict::Continue => RequestOutcome::Forward(backend),
+            RequestVerdict::Deny { status } => {
+                fe_row.incr(w.thread, Counter::DeniedReq);
+                self.reply(backend, status).await;
+                RequestOutcome::Answered(false)
+            }
+            RequestVerdict::Reject => {
+                fe_row.incr(w.thread, Counter::DeniedReq);
+                RequestOutcome::Answered(false)
+            }
+            RequestVerdict::Tarpit { status } => {
+                fe_row.incr(w.thread, Counter::DeniedReq);
+                if let Some(d) = deadline(fe.timeout_tarpit) {
+                    tokio::select! {
+                        _ = tokio::time::sleep_until(d) => {}
+                        _ = w.control.stopping() => return RequestOutcome::Answered(false),
+                    }
+                }
+                self.reply(backend, status).await;
+                RequestOutcome::Answered(false)
+            }
+            RequestVerdict::Reply { status } => {
+                count_status(w, fe.id, backend, status);
+                // The connection stays for the next request when nothing of this one is left
+                // to read and the client expects it (an HTTP/1.0 client would need a
+                // `connection: keep-alive` the reply does not carry).
+                let keep = self.req.version == Version::Http11
+                    && self.req.wants_keep_alive()
+                    && request_body_kind(&self.req) == BodyKind::None
+                    && fe.conn_mode != haproxy_cfg::model::HttpConnMode::Close;
+                if keep {
+                    if write_within(&self.client, self.scratch.reply(), fe.timeout_client)
+                        .await
+                        .is_err()
+                    {
+                        return RequestOutcome::Answered(false);
+                    }
+                    self.rstart += head_len;
+                    RequestOutcome::Answered(true)
+                } else {
+                    reply::send_and_close(&self.client, self.scratch.reply(), fe.timeout_client)
+                        .await;
+                    RequestOutcome::Answered(false)
+                }
+            }
+        }
+    }
+
+    /// Runs the response-side rules on the response head in `sbuf[..head_len]`. `Continue`
+    /// leaves the edits in the scratch for the head writer.
+    pub(super) fn response_rules(&mut self, be: &BackendPlan, resp_head: &[u8]) -> ResponseVerdict {
+        let plan = &self.w.plan;
+        let fe = self.fe;
+        let live = LiveCounters(plan);
+        let mut env = env(&live, fe.proxy_index, self.peer, self.local);
+        env.backend = Some(be.proxy_index);
+        let view = HeadView {
+            buf: resp_head,
+            head: &self.resp,
+        };
+        let s = &mut self.scratch;
+        s.begin_response(&view);
+        // The request head's bytes may be gone (the body streamed through the same buffer):
+        // request fetches do not match here, as in HAProxy; variables do carry over.
+        let mut v = plan
+            .rules
+            .http_response(be.proxy_index, &env, None, &view, s);
+        if v == ResponseVerdict::Continue && be.proxy_index != fe.proxy_index {
+            v = plan
+                .rules
+                .http_response(fe.proxy_index, &env, None, &view, s);
+        }
+        if v == ResponseVerdict::Continue {
+            plan.rules
+                .http_after_response(be.proxy_index, &env, None, &view, s);
+            if be.proxy_index != fe.proxy_index {
+                plan.rules
+                    .http_after_response(fe.proxy_index, &env, None, &view, s);
+            }
+        }
+        v
+    }
+}
