@@ -43,12 +43,38 @@ impl Drop for TempDir {
     }
 }
 
-/// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
+/// A TCP port on 127.0.0.1 for a test listener, free when chosen.
+///
+/// Ports are taken below the kernel's ephemeral range (`ip_local_port_range`, 32768+ by
+/// default) and above the bench harness's ports: a port released by `bind(:0)` lies inside that
+/// range and can be handed to any outgoing connection of a concurrent test before the proxy
+/// binds it, which made tests fail with "Address already in use". Each call in a process gets
+/// a different port; the start depends on the pid so concurrent test processes spread out.
 pub fn free_port() -> u16 {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    const LOW: u32 = 20000;
+    let high = ephemeral_low().clamp(LOW + 1000, 32768);
+    let span = high - LOW;
+    let start = std::process::id().wrapping_mul(7919) % span;
+    for _ in 0..span {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let port = (LOW + (start + n * 13) % span) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
         .unwrap_or(0)
+}
+
+/// The first port of the kernel's ephemeral range.
+fn ephemeral_low() -> u32 {
+    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|s| s.split_whitespace().next()?.parse().ok())
+        .unwrap_or(32768)
 }
 
 /// The proxy binary running on a config; killed (SIGKILL) on drop.

@@ -201,6 +201,7 @@ fn forwardfor_appends_a_header_without_merging() {
 fn forwardfor_except_and_if_none_and_header_name() {
     let srv = MockHttp::ok("ok");
     let port = free_port();
+    let port2 = free_port();
     let cfg = format!(
         "defaults
     mode http
@@ -222,9 +223,8 @@ backend be2
 ",
         srv.addr(),
         srv.addr(),
-        port2 = port + 1
     );
-    let addr2: SocketAddr = ([127, 0, 0, 1], port + 1).into();
+    let addr2: SocketAddr = ([127, 0, 0, 1], port2).into();
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let _p =
         HalbProcess::start_proxy(env!("CARGO_BIN_EXE_halb"), &cfg, &[], &[addr, addr2]).unwrap();
@@ -410,6 +410,7 @@ fn listen_section_and_use_backend_route_requests() {
     let a = MockHttp::ok("from-listen");
     let b = MockHttp::ok("from-b");
     let port = free_port();
+    let p2 = free_port();
     let cfg = format!(
         "defaults
     mode http
@@ -428,10 +429,9 @@ backend bb
 ",
         a.addr(),
         b.addr(),
-        p2 = port + 1
     );
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    let addr2: SocketAddr = ([127, 0, 0, 1], port + 1).into();
+    let addr2: SocketAddr = ([127, 0, 0, 1], p2).into();
     let _p =
         HalbProcess::start_proxy(env!("CARGO_BIN_EXE_halb"), &cfg, &[], &[addr, addr2]).unwrap();
     let mut c = RawClient::connect(addr).unwrap();

@@ -25,6 +25,7 @@ mod forward;
 pub mod hooks;
 mod http;
 mod listener;
+mod parking;
 mod plan;
 mod pool;
 mod rules_glue;

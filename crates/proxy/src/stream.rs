@@ -28,6 +28,13 @@ pub trait Stream {
     /// that would only return `EAGAIN`. (Safe with edge-triggered epoll: data arriving after
     /// the read raises a new event with a newer tick, which this does not clear.)
     fn clear_read_ready(&self);
+    /// The descriptor, for system calls tokio has no wrapper for (`splice`).
+    fn raw_fd(&self) -> std::os::fd::RawFd;
+    /// Runs `f` (a read-like system call on [`Self::raw_fd`]); `WouldBlock` clears read
+    /// readiness, so the next wait goes to the event loop.
+    fn try_io_read(&self, f: impl FnOnce() -> io::Result<usize>) -> io::Result<usize>;
+    /// As [`Self::try_io_read`], for write-like calls and write readiness.
+    fn try_io_write(&self, f: impl FnOnce() -> io::Result<usize>) -> io::Result<usize>;
     /// The local address of a TCP connection (a system call: ask only when needed).
     fn local_ip_addr(&self) -> Option<std::net::SocketAddr>;
 }
@@ -66,6 +73,15 @@ macro_rules! impl_stream {
             }
             fn shutdown_write(&self) -> io::Result<()> {
                 SockRef::from(&self.as_fd()).shutdown(std::net::Shutdown::Write)
+            }
+            fn raw_fd(&self) -> std::os::fd::RawFd {
+                std::os::fd::AsRawFd::as_raw_fd(self)
+            }
+            fn try_io_read(&self, f: impl FnOnce() -> io::Result<usize>) -> io::Result<usize> {
+                self.try_io(Interest::READABLE, f)
+            }
+            fn try_io_write(&self, f: impl FnOnce() -> io::Result<usize>) -> io::Result<usize> {
+                self.try_io(Interest::WRITABLE, f)
             }
             fn local_ip_addr(&self) -> Option<std::net::SocketAddr> {
                 $local(self)

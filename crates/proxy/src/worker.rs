@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 use std::sync::Arc;
 
+use tokio::io::unix::AsyncFd;
 use tokio::net::{TcpListener, UnixListener};
 use tokio::task::LocalSet;
 
@@ -19,6 +20,7 @@ use crate::control::{ControlShared, StopState};
 use crate::counters::Counter;
 use crate::hooks::SessionHooks;
 use crate::listener::{BoundListener, BoundSocket};
+use crate::parking::Parking;
 use crate::plan::{FrontendId, Plan};
 use crate::pool::IdleServerConns;
 use crate::stream::Stream;
@@ -128,11 +130,13 @@ async fn supervise(w: Rc<Worker>, listeners: Vec<BoundListener>) -> std::io::Res
     // Register the listeners inside the runtime (tokio needs its reactor for that).
     let mut accepting = Vec::new();
     for l in listeners {
-        accepting.push(register(l)?);
+        accepting.push(register(&w, l)?);
     }
+    let parking = Parking::new()?;
+    tokio::task::spawn_local(Rc::clone(&parking).run(Rc::clone(&w)));
     let accept_tasks: Vec<_> = accepting
         .into_iter()
-        .map(|acc| tokio::task::spawn_local(accept_loop(Rc::clone(&w), acc)))
+        .map(|acc| tokio::task::spawn_local(accept_loop(Rc::clone(&w), Rc::clone(&parking), acc)))
         .collect();
     let first = w.control.stopping().await;
     // Stop accepting: dropping the accept tasks closes this thread's listening sockets.
@@ -162,19 +166,40 @@ async fn wait_drained(w: &Worker) {
 
 enum Accepting {
     Tcp(FrontendId, TcpListener),
+    /// A `mode http` TCP listener: connections are accepted unregistered and parked until
+    /// their first bytes (see parking.rs).
+    HttpTcp(FrontendId, AsyncFd<std::net::TcpListener>),
     Unix(FrontendId, UnixListener),
 }
 
-fn register(l: BoundListener) -> std::io::Result<Accepting> {
+fn register(w: &Worker, l: BoundListener) -> std::io::Result<Accepting> {
+    let http = w.plan.frontends[l.frontend].mode == haproxy_cfg::model::Mode::Http;
     Ok(match l.socket {
+        BoundSocket::Tcp(s) if http => {
+            // SAFETY: the listener owns its descriptor for as long as the AsyncFd holds it.
+            let l2 = unsafe { AsyncFd::register_with_interest(s, tokio::io::Interest::READABLE) }?;
+            Accepting::HttpTcp(l.frontend, l2)
+        }
         BoundSocket::Tcp(s) => Accepting::Tcp(l.frontend, TcpListener::from_std(s)?),
         BoundSocket::Unix(s) => Accepting::Unix(l.frontend, UnixListener::from_std(s)?),
     })
 }
 
-async fn accept_loop(w: Rc<Worker>, acc: Accepting) {
+/// Accepts one connection without registering it with the event loop.
+async fn accept_unregistered(
+    l: &AsyncFd<std::net::TcpListener>,
+) -> std::io::Result<(std::net::TcpStream, SocketAddr)> {
+    loop {
+        let mut ready = std::future::poll_fn(|cx| l.poll_read_ready(cx)).await?;
+        if let Ok(r) = ready.try_io(|l| crate::parking::accept(l.get_ref())) {
+            return r;
+        }
+    }
+}
+
+async fn accept_loop(w: Rc<Worker>, parking: Rc<Parking>, acc: Accepting) {
     let fe = match &acc {
-        Accepting::Tcp(f, _) | Accepting::Unix(f, _) => *f,
+        Accepting::Tcp(f, _) | Accepting::HttpTcp(f, _) | Accepting::Unix(f, _) => *f,
     };
     loop {
         // Pause while the frontend or the process is at maxconn: new connections wait in the
@@ -188,6 +213,19 @@ async fn accept_loop(w: Rc<Worker>, acc: Accepting) {
                     // TCP_NODELAY is inherited from the listening socket (Linux).
                     if let Some(ticket) = SessionTicket::acquire(&w, fe).await {
                         spawn_session(ticket, s, Some(peer));
+                    }
+                    Ok(())
+                }
+                Err(e) => Err(e),
+            },
+            Accepting::HttpTcp(_, l) => match accept_unregistered(l).await {
+                Ok((s, peer)) => {
+                    if let Some(ticket) = SessionTicket::acquire(&w, fe).await {
+                        if !crate::http::accept_denied(&ticket, Some(peer), || s.local_addr().ok())
+                        {
+                            let first = crate::http::first_deadline(&w.plan.frontends[fe]);
+                            parking.admit(&w, s, ticket, peer, first);
+                        }
                     }
                     Ok(())
                 }

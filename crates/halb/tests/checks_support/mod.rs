@@ -286,12 +286,8 @@ pub fn get(addr: SocketAddr, path: &str) -> (u16, String) {
     (status, body)
 }
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("ephemeral port")
-}
+/// See [`e2e::free_port`]: below the ephemeral range, so no client socket can take it.
+pub use e2e::free_port;
 
 /// An agent for `agent-check`: answers each connection with the current reply line.
 pub struct Agent {

@@ -64,7 +64,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
         p.default_backend = Some(backend_ref(name));
         Ok(())
     }),
-    p!("use_backend", Scope::FE_ONLY, Support::Partial("conditions need the ACL engine (not built yet): conditional rules are kept but never match"), |p, c, a| {
+    p!("use_backend", Scope::FE_ONLY, Support::Yes, |p, c, a| {
         let (name, cond) = a
             .split_first()
             .ok_or("'use_backend' expects a backend name")?;
@@ -77,10 +77,6 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
             if cond.len() < 2 {
                 return Err(format!("'use_backend {name}' : missing condition after '{first}'"));
             }
-            c.warn(format!(
-                "'use_backend {name} {}' : ACL conditions are not supported yet by halb; this rule never matches",
-                cond.join(" ")
-            ));
         }
         p.use_backends.push(UseBackend {
             target: backend_ref(name),

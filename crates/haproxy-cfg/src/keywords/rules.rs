@@ -25,74 +25,83 @@ fn keep(
 }
 
 macro_rules! rule {
-    ($name:literal, $scope:expr, $min:expr, $expects:literal) => {
+    ($name:literal, $scope:expr, $support:expr, $min:expr, $expects:literal) => {
         Keyword::new(
             $name,
             $scope,
-            Support::NotYet,
+            $support,
             Handler::Proxy(|p, c, a| keep(p, c, $name, a, $min, $expects)),
         )
     };
 }
 
+const HTTP_REQUEST: Support = Support::Partial(
+    "allow, deny, reject, tarpit, auth, redirect, return, add-header, set-header, del-header, replace-header, replace-value, set-path, set-pathq, set-query, set-uri, set-method, replace-path, replace-uri, set-var, set-var-fmt, unset-var; other HAProxy actions (capture, track-sc*, ...) are accepted and ignored with a warning",
+);
+const HTTP_RESPONSE: Support = Support::Partial(
+    "allow, deny, reject, redirect, return, add-header, set-header, del-header, replace-header, replace-value, set-status, set-var; request fetches (path, ...) do not match in responses, as in HAProxy",
+);
+const TCP_ACCEPT_REJECT: Support =
+    Support::Partial("accept and reject; other actions are accepted and ignored with a warning");
+
 pub(crate) const KEYWORDS: &[Keyword] = &[
-    rule!("acl", Scope::ALL_PROXIES, 2, "an ACL name and a criterion"),
+    rule!("acl", Scope::ALL_PROXIES, Support::Yes, 2, "an ACL name and a criterion"),
     rule!(
         "http-request",
-        Scope::ALL_PROXIES,
+        Scope::ALL_PROXIES, HTTP_REQUEST,
         1,
         "an action (allow, deny, auth, redirect, add-header, ...)"
     ),
     rule!(
         "http-response",
-        Scope::ALL_PROXIES,
+        Scope::ALL_PROXIES, HTTP_RESPONSE,
         1,
         "an action (allow, deny, add-header, set-status, ...)"
     ),
     rule!(
         "http-after-response",
-        Scope::ALL_PROXIES,
+        Scope::ALL_PROXIES, Support::Partial("header actions, set-status, set-var; run on responses from servers, not yet on the ones halb generates"),
         1,
         "an action (add-header, set-header, ...)"
     ),
     rule!(
         "tcp-request connection",
-        Scope::FE,
+        Scope::FE, TCP_ACCEPT_REJECT,
         1,
         "an action (accept, reject, ...)"
     ),
     rule!(
         "tcp-request content",
-        Scope::ALL_PROXIES,
+        Scope::ALL_PROXIES, TCP_ACCEPT_REJECT,
         1,
         "an action (accept, reject, ...)"
     ),
     rule!(
         "tcp-request inspect-delay",
-        Scope::ALL_PROXIES,
+        Scope::ALL_PROXIES, Support::Partial("kept; HTTP rules run once the request head is complete, mode tcp rules use connection fetches only"),
         1,
         "a time value"
     ),
     rule!(
         "tcp-request session",
-        Scope::FE,
+        Scope::FE, TCP_ACCEPT_REJECT,
         1,
         "an action (accept, reject, ...)"
     ),
     rule!(
         "tcp-response content",
-        Scope::BE,
+        Scope::BE, Support::NotYet,
         1,
         "an action (accept, reject, close)"
     ),
-    rule!("tcp-response inspect-delay", Scope::BE, 1, "a time value"),
+    rule!("tcp-response inspect-delay", Scope::BE, Support::NotYet, 1, "a time value"),
     rule!(
         "redirect",
-        Scope::PROXIES_ONLY,
+        Scope::PROXIES_ONLY, Support::Yes,
         2,
         "'location', 'prefix' or 'scheme' followed by a value"
     ),
-    rule!("use-server", Scope::BE_ONLY, 1, "a server name"),
+    rule!("use-server", Scope::BE_ONLY, Support::NotYet, 1, "a server name"),
 ];
 
 /// Pre-2.1 request/response rewriting keywords: recognised so the error can say what replaced them.

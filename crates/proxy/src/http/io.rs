@@ -64,7 +64,7 @@ pub async fn read_until<S: Stream>(
 }
 
 /// Waits for room to write until `deadline` (`None`: forever).
-async fn writable_until<S: Stream>(s: &S, deadline: Option<Instant>) -> Result<(), Stop> {
+pub async fn writable_until<S: Stream>(s: &S, deadline: Option<Instant>) -> Result<(), Stop> {
     match deadline {
         None => s.writable().await.map_err(Stop::from),
         Some(d) => match tokio::time::timeout_at(d, s.writable()).await {
@@ -207,6 +207,20 @@ pub async fn pump_body<R: Stream, W: Stream>(
     write_timeout: Option<Duration>,
 ) -> Result<(u64, std::ops::Range<usize>), BodyError> {
     let mut total = 0u64;
+    if let BodyFramer::Length(len) = *framer {
+        if len >= super::splice::SPLICE_MIN {
+            return match super::splice::splice_body(from, to, len, read_timeout, write_timeout)
+                .await
+            {
+                Ok(()) => {
+                    *framer = BodyFramer::Done;
+                    Ok((len, 0..0))
+                }
+                Err(super::splice::SpliceError::Source(e)) => Err(BodyError::Source(e)),
+                Err(super::splice::SpliceError::Sink(e)) => Err(BodyError::Sink(e)),
+            };
+        }
+    }
     while !framer.is_done() {
         let n = read_within(from, buf, read_timeout)
             .await

@@ -10,6 +10,7 @@ mod io;
 mod persist;
 mod reply;
 mod rules;
+mod splice;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -35,13 +36,45 @@ use self::io::{deadline, read_until, readable_until, Stop};
 /// `max-session-srv-conns` is 10; two covers alternating round robin over two servers).
 const MAX_ATTACHED: usize = 4;
 
-/// Entry point for one accepted connection.
+/// Entry point for one accepted connection (unix sockets; TCP connections come through
+/// parking.rs and [`serve_started`]).
 /// Runs until the connection closes; `ticket` (the connection's `maxconn` slot) is released
 /// when this returns.
 pub async fn serve<S: Stream>(ticket: SessionTicket, client: S, peer: Option<SocketAddr>) {
+    if accept_denied(&ticket, peer, || client.local_ip_addr()) {
+        return;
+    }
     let w = &ticket.w;
     let fe = &w.plan.frontends[ticket.frontend];
-    // In a block so `info` is not part of the state kept while the connection idles.
+    // `timeout http-request` runs from the accept for the first request.
+    let first_deadline = first_deadline(fe);
+    let first = match first_bytes(w, &client, first_deadline).await {
+        Err(Stop::TimedOut) => FirstRead::TimedOut,
+        Ok((buf, n)) if n > 0 => FirstRead::Bytes(buf, n),
+        _ => return,
+    };
+    // Boxed: the state kept while the connection idles stays small.
+    Box::pin(serve_started(ticket, client, peer, first_deadline, first)).await;
+}
+
+/// How the wait for a connection's first bytes ended (for [`serve_started`]).
+pub enum FirstRead {
+    /// `n` bytes (n > 0) were read into the buffer.
+    Bytes(PooledBuf, usize),
+    /// The first request's deadline passed with nothing received.
+    TimedOut,
+}
+
+/// Whether a new connection is refused at accept: by the `on_accept` hook or by
+/// `tcp-request connection` rules (counted when refused). `local` is asked only when such
+/// rules exist (a system call).
+pub fn accept_denied(
+    ticket: &SessionTicket,
+    peer: Option<SocketAddr>,
+    local: impl FnOnce() -> Option<SocketAddr>,
+) -> bool {
+    let w = &ticket.w;
+    let fe = &w.plan.frontends[ticket.frontend];
     let denied = {
         let info = SessionInfo {
             frontend: &fe.name,
@@ -50,36 +83,48 @@ pub async fn serve<S: Stream>(ticket: SessionTicket, client: S, peer: Option<Soc
         };
         w.hooks.on_accept(&info) == Verdict::Deny
     };
-    // `tcp-request connection` rules, at accept (the local address only when they exist).
-    let rejected = w.plan.rules.proxy(fe.proxy_index).has_connection_rules() && {
-        let local = client.local_ip_addr();
-        !crate::rules_glue::accepts(w, fe, peer, local)
-    };
+    let rejected = !denied
+        && w.plan.rules.proxy(fe.proxy_index).has_connection_rules()
+        && !crate::rules_glue::accepts(w, fe, peer, local());
     if denied || rejected {
         w.plan.counters.frontends[fe.id].incr(w.thread, Counter::DeniedReq);
-        return;
+        return true;
     }
-    // `timeout http-request` runs from the accept for the first request.
-    let first_deadline = deadline(fe.timeout_http_request.or(fe.timeout_client));
-    let waited = first_bytes(w, &client, first_deadline).await;
-    let (first, got) = match waited {
-        Err(Stop::Closed) => return,
-        Ok((_, 0)) => return,
-        Ok(read) => read,
-        Err(Stop::TimedOut) if fe.ignore_probes => return,
-        Err(Stop::TimedOut) => {
+    false
+}
+
+/// When the first request's head must be complete, counted from the accept.
+pub fn first_deadline(fe: &FrontendPlan) -> Option<Instant> {
+    deadline(fe.timeout_http_request.or(fe.timeout_client))
+}
+
+/// The rest of a connection once its first bytes arrived (or its first deadline passed):
+/// the session's state is allocated only now. `first_deadline` is [`first_deadline`] at
+/// accept time.
+pub async fn serve_started<S: Stream>(
+    ticket: SessionTicket,
+    client: S,
+    peer: Option<SocketAddr>,
+    first_deadline: Option<Instant>,
+    first: FirstRead,
+) {
+    let w = &ticket.w;
+    let fe = &w.plan.frontends[ticket.frontend];
+    match first {
+        FirstRead::Bytes(buf, got) => {
+            run_session(w, fe, client, peer, first_deadline, buf, got).await;
+        }
+        FirstRead::TimedOut => {
+            if fe.ignore_probes {
+                return;
+            }
             // HAProxy answers 408 even when nothing was sent (unless http-ignore-probes).
             w.plan.counters.frontends[fe.id].incr(w.thread, Counter::ErrorsReq);
             let page = crate::errors::error_page(None, &fe.errors, 408);
-            // Boxed: this rare path must not grow the state every idle connection carries.
-            Box::pin(reply::send_and_close(&client, page, fe.timeout_client)).await;
+            reply::send_and_close(&client, page, fe.timeout_client).await;
             count_status(w, fe.id, None, 408);
-            return;
         }
-        Err(_) => return,
-    };
-    // Everything from here on lives in its own allocation, made now that bytes arrived.
-    Box::pin(run_session(w, fe, client, peer, first_deadline, first, got)).await;
+    }
 }
 
 async fn run_session<S: Stream>(
