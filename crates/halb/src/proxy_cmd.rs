@@ -240,10 +240,23 @@ pub fn main(args: &[OsString]) -> i32 {
         Err(code) => return code,
     };
     if opts.check {
-        if !opts.quiet {
-            println!("Configuration file is valid");
+        // What only the runtime plan can tell (rules, error files, server names) is checked too.
+        match proxy::check_config(Arc::new(loaded.config)) {
+            Ok(warnings) => {
+                if !opts.quiet {
+                    for w in &warnings {
+                        eprintln!("{}", w.render(pid()));
+                    }
+                    println!("Configuration file is valid");
+                }
+                return 0;
+            }
+            Err(e) => {
+                alert(&e.to_string());
+                alert("config : Fatal errors found in configuration.");
+                return 1;
+            }
         }
-        return 0;
     }
     match run(loaded.config, &opts) {
         Ok(()) => 0,
@@ -306,6 +319,11 @@ pub(crate) fn run(mut config: haproxy_cfg::Config, opts: &Options) -> Result<(),
     let config = Arc::new(config);
     let proxy =
         proxy::Proxy::bind(Arc::clone(&config)).map_err(|e| format!("Starting proxy: {e}"))?;
+    if !opts.quiet {
+        for w in proxy.rule_warnings() {
+            eprintln!("{}", w.render(pid()));
+        }
+    }
 
     let pidfile =
         match &pidfile_path {

@@ -75,3 +75,49 @@ backend app
         "{during:?}"
     );
 }
+
+#[test]
+fn agent_weight_percentage_shifts_traffic() {
+    let a = Web::start("a");
+    let b = Web::start("b");
+    let agent = Agent::start("up 25%\n");
+    let p = free_port();
+    let addr: SocketAddr = ([127, 0, 0, 1], p).into();
+    let cfg = format!(
+        "global
+    nbthread 1
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 10s
+    timeout server 10s
+frontend fe
+    bind 127.0.0.1:{p}
+    default_backend app
+backend app
+    balance roundrobin
+    server a {} weight 100 check inter 100 agent-check agent-port {} agent-inter 100
+    server b {} weight 100 check inter 100
+",
+        a.addr,
+        agent.port(),
+        b.addr
+    );
+    let _h = Halb::start(&cfg, addr);
+    // Equal weights give a 5 of every 10 requests; at 25% of its weight it gets 2.
+    let start = std::time::Instant::now();
+    loop {
+        let to_a = (0..10)
+            .map(|_| get(addr, "/"))
+            .filter(|r| r == &(200, "a".to_string()))
+            .count();
+        if to_a <= 3 {
+            assert!(to_a >= 1, "a still takes its share");
+            break;
+        }
+        assert!(
+            start.elapsed() < checks_support::WAIT,
+            "the agent's 25% never applied"
+        );
+    }
+}

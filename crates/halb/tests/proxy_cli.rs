@@ -444,3 +444,20 @@ fn invoked_as_haproxy_it_is_the_proxy() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
 }
+
+#[test]
+fn check_mode_compiles_rules_too() {
+    let s = Scratch::new("rulescheck");
+    let port = free_port();
+    let p = s.write(
+        "r.cfg",
+        &format!(
+            "defaults\n    mode http\n{TIMEOUTS}frontend f\n    bind 127.0.0.1:{port}\n    acl static path_bgin /static\n    use_backend b if static\n    default_backend b\nbackend b\n"
+        ),
+    );
+    let o = halb(&["proxy", "-c", "-f", p.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!out.contains("valid"), "{out}");
+    assert!(err.contains("r.cfg:8] : 'acl static path_bgin' : unknown fetch method"), "{err}");
+}

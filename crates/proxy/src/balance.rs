@@ -43,6 +43,9 @@ pub struct PickContext<'a> {
     pub all_backups: bool,
     /// Whether a server is in service (not `disabled`, not marked down).
     pub in_service: &'a dyn Fn(ServerId) -> bool,
+    /// The weight to use now when it may differ from `servers[id].weight` (an agent's `N%`,
+    /// a `slowstart` ramp, as the health checker publishes them).
+    pub weight: Option<&'a dyn Fn(ServerId) -> u32>,
     /// Connections a server serves now, across all threads.
     pub served: &'a dyn Fn(ServerId) -> u32,
     /// A server to avoid if another will do (the one that just failed, on redispatch).
@@ -91,7 +94,7 @@ impl BalancePicker {
             if self.balancer.pool().is_up(id) != up {
                 self.balancer.set_up(id, up);
             }
-            let w = ctx.servers[id].weight;
+            let w = ctx.weight.map_or(ctx.servers[id].weight, |f| f(id));
             if self.balancer.pool().weight(id) != w {
                 self.balancer.set_weight(id, w);
             }
@@ -154,6 +157,7 @@ mod tests {
             servers,
             all_backups: false,
             in_service,
+            weight: None,
             served: &|_| 0,
             avoid: None,
             key,

@@ -114,6 +114,13 @@ fn try_pick(
 ) -> Option<ServerSlot> {
     let rows = w.plan.counters.servers.get(be.id)?;
     let in_service = |id: ServerId| in_service(be, id);
+    // Agent `N%` and slowstart change weights at run time; the health table has the current one.
+    let weight = |id: ServerId| {
+        be.health
+            .backend(be.proxy_index)
+            .and_then(|b| b.weight(id))
+            .map_or(be.pick_servers[id].weight, |w| w.min(256))
+    };
     let served = |id: ServerId| {
         rows.get(id)
             .map_or(0, |r| r.sessions.cur().min(u64::from(u32::MAX)) as u32)
@@ -127,6 +134,7 @@ fn try_pick(
                 servers: &be.pick_servers,
                 all_backups: be.all_backups,
                 in_service: &in_service,
+                weight: Some(&weight),
                 served: &served,
                 avoid: exclude,
                 key,
@@ -185,6 +193,7 @@ pub async fn assign_server(
             servers: &be.pick_servers,
             all_backups: be.all_backups,
             in_service: &in_svc,
+            weight: None,
             served: &|_| 0,
             avoid: None,
             key,

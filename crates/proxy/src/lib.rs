@@ -16,6 +16,7 @@
 
 mod balance;
 mod bufpool;
+mod check;
 mod connect;
 mod control;
 pub mod counters;
@@ -38,6 +39,7 @@ use std::sync::Arc;
 pub use crate::balance::{
     BalancePicker, PickContext, PickServer, RequestKey, ServerId, ServerPicker,
 };
+pub use check::check_config;
 pub use control::{ProxyControl, StopState};
 pub use error::ProxyError;
 

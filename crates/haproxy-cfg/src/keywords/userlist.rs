@@ -7,7 +7,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     Keyword::new(
         "group",
         Scope::USERLIST,
-        Support::NotYet,
+        Support::Yes,
         Handler::Userlist(|u, _, a| {
             let (name, rest) = a
                 .split_first()
@@ -37,7 +37,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     Keyword::new(
         "user",
         Scope::USERLIST,
-        Support::NotYet,
+        Support::Yes,
         Handler::Userlist(|u, _, a| {
             let (name, rest) = a.split_first().ok_or("'user' expects <name> as argument")?;
             if u.users.iter().any(|x| &x.name == name) {
