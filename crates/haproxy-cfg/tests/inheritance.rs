@@ -171,3 +171,22 @@ fn environment_variables_in_values() {
     assert_eq!(f.binds[0].addrs[0].to_string(), "0.0.0.0:8443");
     assert_eq!(f.binds[1].addrs[0].to_string(), "127.0.0.1:81");
 }
+
+#[test]
+fn check_steps_with_parenthesised_arguments_are_recognised() {
+    let l = parse(
+        "\
+defaults
+    timeout connect 1s
+backend b
+    option httpchk
+    http-check set-var(check.path) str(/health)
+    http-check send meth GET uri /health
+    http-check expect status 200
+",
+    );
+    let steps = &l.config.backend("b").unwrap().checks.steps;
+    assert_eq!(steps.len(), 3);
+    assert_eq!(steps[0].keyword, "http-check set-var");
+    assert_eq!(steps[0].args, ["set-var(check.path)", "str(/health)"]);
+}

@@ -208,12 +208,21 @@ pub(crate) enum Lookup {
 pub(crate) fn lookup(words: &[String], scope: Scope) -> Lookup {
     let idx = index();
     for n in (1..=words.len().min(3)).rev() {
-        let name = words[..n].join(" ");
+        let mut name = words[..n].join(" ");
+        // `http-check set-var(check.x) ...`: the word with parentheses names the keyword
+        // without them, and stays the first argument so its parenthesised part is kept.
+        let mut used = n;
+        if n > 1 && !idx.contains_key(name.as_str()) {
+            if let Some(p) = name.rfind('(') {
+                name.truncate(p);
+                used = n - 1;
+            }
+        }
         if let Some(list) = idx.get(name.as_str()) {
             if let Some(k) = list.iter().find(|k| k.scope.contains(scope)) {
-                return Lookup::Found(k, n);
+                return Lookup::Found(k, used);
             }
-            return Lookup::WrongScope(list.as_slice(), n);
+            return Lookup::WrongScope(list.as_slice(), used);
         }
     }
     Lookup::Unknown
