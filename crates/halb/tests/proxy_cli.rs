@@ -459,5 +459,8 @@ fn check_mode_compiles_rules_too() {
     let (out, err) = text(&o);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(!out.contains("valid"), "{out}");
-    assert!(err.contains("r.cfg:8] : 'acl static path_bgin' : unknown fetch method"), "{err}");
+    assert!(
+        err.contains("r.cfg:8] : 'acl static path_bgin' : unknown fetch method"),
+        "{err}"
+    );
 }

@@ -44,7 +44,6 @@ impl Drop for Scratch {
     }
 }
 
-
 /// See [`e2e::free_port`]: below the ephemeral range, so no client socket can take it.
 pub use e2e::free_port;
 

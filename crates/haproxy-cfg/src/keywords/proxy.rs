@@ -34,15 +34,20 @@ fn backend_ref(s: &str) -> BackendRef {
 }
 
 pub(crate) const KEYWORDS: &[Keyword] = &[
-    p!("mode", Scope::ALL_PROXIES, Support::Partial("tcp and http; health is not supported"), |p, _, a| {
-        p.mode = match one("mode", a)? {
+    p!(
+        "mode",
+        Scope::ALL_PROXIES,
+        Support::Partial("tcp and http; health is not supported"),
+        |p, _, a| {
+            p.mode = match one("mode", a)? {
             "tcp" => Mode::Tcp,
             "http" => Mode::Http,
             "health" => return Err("'mode health' was removed in HAProxy 2.4 and is not supported; use 'monitor-uri'".into()),
             m => return Err(format!("unknown proxy mode '{m}' (expected 'tcp' or 'http')")),
         };
-        Ok(())
-    }),
+            Ok(())
+        }
+    ),
     p!("maxconn", Scope::FE, Support::Yes, |p, _, a| {
         p.maxconn = Some(parse_uint(one("maxconn", a)?, "maxconn", i32::MAX as u64)? as u32);
         Ok(())
@@ -75,7 +80,9 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
                 ));
             }
             if cond.len() < 2 {
-                return Err(format!("'use_backend {name}' : missing condition after '{first}'"));
+                return Err(format!(
+                    "'use_backend {name}' : missing condition after '{first}'"
+                ));
             }
         }
         p.use_backends.push(UseBackend {
@@ -85,16 +92,21 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
         });
         Ok(())
     }),
-    p!("http-reuse", Scope::BE, Support::Partial("never and safe; aggressive and always behave as safe"), |p, _, a| {
-        p.http_reuse = match one("http-reuse", a)? {
+    p!(
+        "http-reuse",
+        Scope::BE,
+        Support::Partial("never and safe; aggressive and always behave as safe"),
+        |p, _, a| {
+            p.http_reuse = match one("http-reuse", a)? {
             "never" => HttpReuse::Never,
             "safe" => HttpReuse::Safe,
             "aggressive" => HttpReuse::Aggressive,
             "always" => HttpReuse::Always,
             m => return Err(format!("'http-reuse' : unknown mode '{m}' (expected never, safe, aggressive or always)")),
         };
-        Ok(())
-    }),
+            Ok(())
+        }
+    ),
     p!("disabled", Scope::ALL_PROXIES, Support::Yes, |p, _, a| {
         none("disabled", a)?;
         p.disabled = true;
@@ -113,7 +125,12 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
         p.id = Some(v);
         Ok(())
     }),
-    p!("description", Scope::PROXIES_ONLY, Support::Yes, |_, _, _| Ok(())),
+    p!(
+        "description",
+        Scope::PROXIES_ONLY,
+        Support::Yes,
+        |_, _, _| Ok(())
+    ),
     p!("monitor-uri", Scope::FE, Support::NotYet, |p, _, a| {
         p.monitor_uri = Some(one("monitor-uri", a)?.to_string());
         Ok(())
