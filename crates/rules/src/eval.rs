@@ -123,6 +123,19 @@ struct Phase<'a> {
 }
 
 impl<'a> Phase<'a> {
+    /// The context of a request-phase rule: the request (with its pending edits), no response.
+    fn request_ctx<'c>(
+        &self,
+        req: Option<&HeadView<'c>>,
+        edits: &'c HeadEdits,
+        vars: &'c Vars,
+    ) -> Ctx<'c>
+    where
+        'a: 'c,
+    {
+        self.ctx(req.map(|v| Msg { view: *v, edits }), None, vars)
+    }
+
     fn ctx<'c>(&self, req: Option<Msg<'c>>, res: Option<Msg<'c>>, vars: &'c Vars) -> Ctx<'c>
     where
         'a: 'c,
@@ -243,14 +256,7 @@ impl RulePlan {
             env,
         };
         for rule in &p.rules.use_backends {
-            let ctx = p.ctx(
-                req.map(|v| Msg {
-                    view: *v,
-                    edits: &s.req,
-                }),
-                None,
-                &s.vars,
-            );
+            let ctx = p.request_ctx(req, &s.req, &s.vars);
             if !rule.cond.as_ref().holds(&ctx, &mut s.bufs, &p.rules.acls) {
                 continue;
             }
@@ -270,14 +276,7 @@ impl RulePlan {
         match &p.rules.default_backend {
             Some(BackendTarget::Static(i)) => Some(*i),
             Some(BackendTarget::Dynamic(lf)) => {
-                let ctx = p.ctx(
-                    req.map(|v| Msg {
-                        view: *v,
-                        edits: &s.req,
-                    }),
-                    None,
-                    &s.vars,
-                );
+                let ctx = p.request_ctx(req, &s.req, &s.vars);
                 s.fmt.clear();
                 lf.render(&ctx, &mut s.bufs.tmp, &mut s.fmt);
                 self.backend_by_name(&s.fmt)
@@ -301,14 +300,7 @@ impl RulePlan {
             env,
         };
         for rule in &p.rules.use_servers {
-            let ctx = p.ctx(
-                req.map(|v| Msg {
-                    view: *v,
-                    edits: &s.req,
-                }),
-                None,
-                &s.vars,
-            );
+            let ctx = p.request_ctx(req, &s.req, &s.vars);
             if rule.cond.as_ref().holds(&ctx, &mut s.bufs, &p.rules.acls) {
                 return Some(rule.server);
             }
@@ -394,14 +386,7 @@ impl RulePlan {
             env,
         };
         p.rules.stats_admin.iter().any(|c| {
-            let ctx = p.ctx(
-                Some(Msg {
-                    view: *req,
-                    edits: &s.req,
-                }),
-                None,
-                &s.vars,
-            );
+            let ctx = p.request_ctx(Some(req), &s.req, &s.vars);
             c.eval(&ctx, &mut s.bufs, &p.rules.acls)
         })
     }
@@ -453,14 +438,7 @@ impl CondExt for Option<&crate::cond::Condition> {
 
 fn apply_request_rule(p: &Phase<'_>, rule: &HttpRule, req: &HeadView<'_>, s: &mut Scratch) -> Flow {
     {
-        let ctx = p.ctx(
-            Some(Msg {
-                view: *req,
-                edits: &s.req,
-            }),
-            None,
-            &s.vars,
-        );
+        let ctx = p.request_ctx(Some(req), &s.req, &s.vars);
         if !rule.cond.as_ref().holds(&ctx, &mut s.bufs, &p.rules.acls) {
             return Flow::Next;
         }
