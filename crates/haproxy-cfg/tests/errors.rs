@@ -358,3 +358,15 @@ fn every_alert_renders_with_file_and_line() {
     );
     assert_eq!(e.files_with_errors.len(), 1);
 }
+
+#[test]
+fn bind_maxconn_is_warned_about_not_ignored() {
+    let w = warnings(&format!("{HEAD}frontend f\n    bind :80 maxconn 10\n"));
+    assert!(
+        has(
+            &w,
+            "7: 'bind :80' : options not supported yet by halb (ignored): maxconn"
+        ),
+        "{w:?}"
+    );
+}

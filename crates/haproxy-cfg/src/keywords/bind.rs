@@ -156,7 +156,9 @@ fn apply_bind_options(
             match o {
                 "name" => b.name = Some(v.clone()),
                 "maxconn" => {
-                    b.maxconn = Some(parse_uint(v, "bind maxconn", i32::MAX as u64)? as u32)
+                    b.maxconn = Some(parse_uint(v, "bind maxconn", i32::MAX as u64)? as u32);
+                    // Kept in the model, but the data plane only limits per frontend and globally.
+                    b.unsupported.push(o.to_string());
                 }
                 "backlog" => {
                     b.backlog = Some(parse_uint(v, "bind backlog", i32::MAX as u64)? as u32)

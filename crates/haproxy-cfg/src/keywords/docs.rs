@@ -73,9 +73,9 @@ pub fn compat_markdown() -> String {
         out.push_str(&format!("| `{name}` | {secs} | {st} |\n"));
     }
     out.push_str("\n## bind options\n\n");
-    out.push_str("Acted on: `name`, `maxconn`, `backlog`, `transparent`, `freebind` (halb extension: IP_FREEBIND), `v4v6`, `v6only`,\n");
+    out.push_str("Acted on: `name`, `backlog`, `transparent`, `freebind` (halb extension: IP_FREEBIND), `v4v6`, `v6only`,\n");
     out.push_str("`interface`, `defer-accept`, `tfo`, `mode`. Accepted without effect: `id`, `process`, `thread`, `shards`, `nice`.\n");
-    out.push_str("Any other option below is accepted with a warning (TLS options among them, until TLS lands).\n\n");
+    out.push_str("Any other option below (`maxconn` on a bind line among them) is accepted with a warning (TLS options among them, until TLS lands).\n\n");
     let mut b: Vec<&str> = BIND_FLAGS
         .iter()
         .chain(BIND_VALUE_OPTIONS.iter())
