@@ -293,6 +293,10 @@ pub struct ProxyOptions {
     pub httplog_clf: bool,
     pub tcplog: bool,
     pub dontlognull: bool,
+    /// `option dontlog-normal`: only errors, timeouts and retries are logged.
+    pub dontlog_normal: bool,
+    /// `option log-health-checks`: every check result that changes something is logged.
+    pub log_health_checks: bool,
     pub log_separate_errors: bool,
     pub abortonclose: bool,
     pub allbackups: bool,

@@ -222,6 +222,13 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
         Support::NotYet
     ),
     flag!("dontlognull", dontlognull, Scope::FE, Support::NotYet),
+    flag!("dontlog-normal", dontlog_normal, Scope::FE, Support::NotYet),
+    flag!(
+        "log-health-checks",
+        log_health_checks,
+        Scope::BE,
+        Support::NotYet
+    ),
     flag!(
         "log-separate-errors",
         log_separate_errors,
@@ -271,7 +278,6 @@ pub(crate) const NOT_YET: &[Keyword] = not_yet!(
     "checkcache" => Scope::BE, true;
     "contstats" => Scope::FE, true;
     "disable-h2-upgrade" => Scope::FE, true;
-    "dontlog-normal" => Scope::FE, true;
     "h1-case-adjust-bogus-client" => Scope::FE, true;
     "h1-case-adjust-bogus-server" => Scope::BE, true;
     "http-no-delay" => Scope::ALL_PROXIES, true;
@@ -280,7 +286,6 @@ pub(crate) const NOT_YET: &[Keyword] = not_yet!(
     "http-use-proxy-header" => Scope::FE, true;
     "httpslog" => Scope::FE, false;
     "independent-streams" => Scope::ALL_PROXIES, true;
-    "log-health-checks" => Scope::BE, true;
     "logasap" => Scope::FE, true;
     "nolinger" => Scope::ALL_PROXIES, true;
     "prefer-last-server" => Scope::BE, true;

@@ -1,0 +1,1 @@
+//! `logging` — HAProxy's log formats and syslog framing (skeleton: being built).

@@ -1,0 +1,1 @@
+//! `runtime-api` — HAProxy's runtime API over `stats socket` (skeleton: being built).

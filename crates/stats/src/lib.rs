@@ -1,0 +1,1 @@
+//! `stats` — the counter table every renderer reads, and the renderers (skeleton: being built).
