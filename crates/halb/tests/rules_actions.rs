@@ -214,3 +214,29 @@ fn tcp_request_connection_reject_closes_without_an_answer() {
     let seen: Vec<String> = srv.requests().into_iter().map(|r| r.path).collect();
     assert_eq!(seen, vec!["/ok"]);
 }
+
+#[test]
+fn after_response_rules_also_edit_answers_halb_makes() {
+    let srv = echo();
+    let (_p, addr, _) = start(
+        "    http-request deny if { path /denied }\n    http-request return status 200 content-type text/plain string hi if { path /ret }\n    http-request redirect location /elsewhere if { path /moved }\n    http-after-response set-header X-Served-By halb\n    http-after-response del-header content-type if { status 302 }",
+        &srv,
+    );
+    // A forwarded response, an error page, a `return` and a redirect all get the header.
+    let r = send(addr, "GET /fine HTTP/1.1\nHost: a\n\n");
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-served-by"), Some("halb"));
+    let r = send(addr, "GET /denied HTTP/1.1\nHost: a\n\n");
+    assert_eq!(r.status, 403);
+    assert_eq!(r.header("x-served-by"), Some("halb"));
+    assert!(r.body_text().contains("Request forbidden"), "{}", r.body_text());
+    let r = send(addr, "GET /ret HTTP/1.1\nHost: a\n\n");
+    assert_eq!((r.status, r.body_text().as_str()), (200, "hi"));
+    assert_eq!(r.header("x-served-by"), Some("halb"));
+    let r = send(addr, "GET /moved HTTP/1.1\nHost: a\n\n");
+    assert_eq!(r.status, 302);
+    assert_eq!(r.header("location"), Some("/elsewhere"));
+    assert_eq!(r.header("x-served-by"), Some("halb"));
+    let seen: Vec<String> = srv.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(seen, vec!["/fine"]);
+}

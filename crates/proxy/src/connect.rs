@@ -74,6 +74,17 @@ pub fn in_service(be: &BackendPlan, id: ServerId) -> bool {
     be.servers.get(id).is_some_and(|s| !s.disabled) && be.health.usable(be.proxy_index, id)
 }
 
+/// Whether server `id` is up (checks and admin state), whatever its weight: what `use-server`
+/// and persistence need, since a weight of 0 only keeps a server out of balancing.
+pub fn server_up(be: &BackendPlan, id: ServerId) -> bool {
+    be.servers.get(id).is_some_and(|s| !s.disabled)
+        && be
+            .health
+            .backend(be.proxy_index)
+            .and_then(|b| b.state(id))
+            .is_some_and(|st| st.usable())
+}
+
 /// What server choice may use besides the client's address.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Choice<'a> {

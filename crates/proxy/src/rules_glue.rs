@@ -113,3 +113,25 @@ pub(crate) fn tcp_backend(
             .or(fe.backend),
     )
 }
+
+/// `use-server` rules of backend `be` in `mode tcp`, on connection fetches (`src`, `dst`, …):
+/// the server they force, up (or `option persist`) whatever its weight.
+pub(crate) fn tcp_forced_server(
+    w: &Worker,
+    fe: &FrontendPlan,
+    be: &crate::plan::BackendPlan,
+    peer: Option<SocketAddr>,
+    local: Option<SocketAddr>,
+) -> Option<usize> {
+    let plan = &w.plan;
+    if !plan.rules.proxy(be.proxy_index).has_use_server() {
+        return None;
+    }
+    let live = LiveCounters(plan);
+    let mut env = env(&live, fe.proxy_index, peer, local);
+    env.backend = Some(be.proxy_index);
+    let mut scratch = rules::Scratch::default();
+    let up = |id: usize| be.persist || crate::connect::server_up(be, id);
+    plan.rules
+        .choose_server(be.proxy_index, &env, None, &mut scratch, &up)
+}

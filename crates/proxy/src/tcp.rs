@@ -61,7 +61,7 @@ pub async fn serve<S: Stream>(
             payload: Some(&peeked),
             ..RequestKey::default()
         },
-        direct: None,
+        direct: crate::rules_glue::tcp_forced_server(w, fe, be, peer, local),
     };
     let slot = match assign_server(w, backend, peer, choice).await {
         Ok(s) => s,

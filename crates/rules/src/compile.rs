@@ -109,6 +109,16 @@ impl ProxyRules {
         !self.http_response.is_empty() || !self.http_after_response.is_empty()
     }
 
+    /// True when `use-server` rules may force a server.
+    pub fn has_use_server(&self) -> bool {
+        !self.use_servers.is_empty()
+    }
+
+    /// True when `http-after-response` rules edit every response, generated ones included.
+    pub fn has_after_response_rules(&self) -> bool {
+        !self.http_after_response.is_empty()
+    }
+
     /// True when `tcp-request connection` rules run at accept.
     pub fn has_connection_rules(&self) -> bool {
         !self.tcp_connection.is_empty()

@@ -286,12 +286,15 @@ impl RulePlan {
     }
 
     /// `use-server` rules of backend `be`: the index in its `servers` of the first match.
+    /// A rule naming a server `usable` refuses (down, without `option persist`) is skipped and
+    /// evaluation goes on, as the manual says.
     pub fn choose_server(
         &self,
         be: usize,
         env: &Env<'_>,
         req: Option<&HeadView<'_>>,
         s: &mut Scratch,
+        usable: &dyn Fn(usize) -> bool,
     ) -> Option<usize> {
         let p = Phase {
             plan: self,
@@ -300,6 +303,9 @@ impl RulePlan {
             env,
         };
         for rule in &p.rules.use_servers {
+            if !usable(rule.server) {
+                continue;
+            }
             let ctx = p.request_ctx(req, &s.req, &s.vars);
             if rule.cond.as_ref().holds(&ctx, &mut s.bufs, &p.rules.acls) {
                 return Some(rule.server);

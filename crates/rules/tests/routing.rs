@@ -130,14 +130,20 @@ fn use_server_picks_a_server_by_condition() {
     let c = compile(&format!(
         "{HEAD}frontend f\n    bind 127.0.0.1:8080\n    default_backend b\nbackend b\n    use-server s2 if {{ req.cook(srv) s2 }}\n    use-server s1 if {{ hdr(x-pin) 1 }}\n    server s1 127.0.0.1:9001\n    server s2 127.0.0.1:9002\n"
     ));
-    let pick = |raw: &str| {
+    let pick_if = |raw: &str, usable: &dyn Fn(usize) -> bool| {
         let r = support::req(raw);
         let mut s = rules::Scratch::default();
         s.begin_request(&r.view());
         let e = support::env(support::conn("10.0.0.1:1", "127.0.0.1:8080"));
-        c.plan.choose_server(1, &e, Some(&r.view()), &mut s)
+        c.plan.choose_server(1, &e, Some(&r.view()), &mut s, usable)
     };
+    let pick = |raw: &str| pick_if(raw, &|_| true);
     assert_eq!(pick("GET / HTTP/1.1\nCookie: srv=s2\n\n"), Some(1));
     assert_eq!(pick("GET / HTTP/1.1\nX-Pin: 1\n\n"), Some(0));
     assert_eq!(pick("GET / HTTP/1.1\n\n"), None);
+    // A rule naming a down server is skipped and the next one that matches wins.
+    let both = "GET / HTTP/1.1\nCookie: srv=s2\nX-Pin: 1\n\n";
+    assert_eq!(pick(both), Some(1));
+    assert_eq!(pick_if(both, &|id| id != 1), Some(0));
+    assert_eq!(pick_if(both, &|_| false), None);
 }

@@ -101,7 +101,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
         2,
         "'location', 'prefix' or 'scheme' followed by a value"
     ),
-    rule!("use-server", Scope::BE_ONLY, Support::NotYet, 1, "a server name"),
+    rule!("use-server", Scope::BE_ONLY, Support::Yes, 1, "a server name"),
 ];
 
 /// Pre-2.1 request/response rewriting keywords: recognised so the error can say what replaced them.

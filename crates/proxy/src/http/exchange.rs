@@ -127,6 +127,8 @@ impl<S: Stream> Session<'_, S> {
             0
         };
         let mut req_edits = persist::HeaderEdits::default();
+        // `use-server` goes before cookies and wins over them; the cookie is still processed.
+        let forced = self.forced_server(be, head_len);
         let chosen = {
             let Some(buf) = self.rbuf.as_deref() else {
                 return false;
@@ -159,7 +161,7 @@ impl<S: Stream> Session<'_, S> {
             };
             let choice = Choice {
                 key,
-                direct: req_cookie.server,
+                direct: forced.or(req_cookie.server),
             };
             (assign_server(w, be_id, self.peer, choice).await, req_cookie)
         };

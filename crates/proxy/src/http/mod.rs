@@ -372,9 +372,12 @@ impl<S: Stream> Session<'_, S> {
 
     /// Sends the error page for `status` and closes the client side.
     async fn reply(&mut self, backend: Option<BackendId>, status: u16) {
-        let be_errors = backend.map(|b| &self.w.plan.backends[b].errors);
+        let w = self.w;
+        let be_errors = backend.map(|b| &w.plan.backends[b].errors);
         let page = crate::errors::error_page(be_errors, &self.fe.errors, status);
-        count_status(self.w, self.fe.id, backend, status);
+        count_status(w, self.fe.id, backend, status);
+        let edited = self.after_response_edit(backend, page);
+        let page = edited.as_deref().unwrap_or(page);
         reply::send_and_close(&self.client, page, self.fe.timeout_client).await;
     }
 

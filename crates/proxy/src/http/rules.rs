@@ -95,8 +95,17 @@ impl<S: Stream> Session<'_, S> {
                     && self.req.wants_keep_alive()
                     && request_body_kind(&self.req) == BodyKind::None
                     && fe.conn_mode != haproxy_cfg::model::HttpConnMode::Close;
+                // The rules' own reply lives in the scratch the after-response rules write
+                // to: copy it only when such rules exist.
+                let edited = if self.has_after_response(backend) {
+                    let page = self.scratch.reply().to_vec();
+                    self.after_response_edit(backend, &page)
+                } else {
+                    None
+                };
+                let page = edited.as_deref().unwrap_or(self.scratch.reply());
                 if keep {
-                    if write_within(&self.client, self.scratch.reply(), fe.timeout_client)
+                    if write_within(&self.client, page, fe.timeout_client)
                         .await
                         .is_err()
                     {
@@ -105,12 +114,87 @@ impl<S: Stream> Session<'_, S> {
                     self.rstart += head_len;
                     RequestOutcome::Answered(true)
                 } else {
-                    reply::send_and_close(&self.client, self.scratch.reply(), fe.timeout_client)
-                        .await;
+                    reply::send_and_close(&self.client, page, fe.timeout_client).await;
                     RequestOutcome::Answered(false)
                 }
             }
         }
+    }
+
+    /// `http-after-response` rules (backend's, then frontend's) over a response halb made
+    /// itself (error page, `return`, redirect, auth challenge), as HAProxy runs them on every
+    /// response. `None` when no rule edits it: send `page` as it is.
+    pub(super) fn after_response_edit(
+        &mut self,
+        backend: Option<BackendId>,
+        page: &[u8],
+    ) -> Option<Vec<u8>> {
+        if !self.has_after_response(backend) {
+            return None;
+        }
+        let plan = &self.w.plan;
+        let fe = self.fe;
+        let be_proxy = backend.map(|b| plan.backends[b].proxy_index);
+        let mut head = http1::Head::default();
+        let head_len = match head.parse_response(page, &self.limits) {
+            Ok(http1::Parsed::Complete(n)) => n,
+            _ => return None,
+        };
+        let live = LiveCounters(plan);
+        let mut env = env(&live, fe.proxy_index, self.peer, self.local);
+        env.backend = be_proxy;
+        let view = HeadView {
+            buf: &page[..head_len],
+            head: &head,
+        };
+        let s = &mut self.scratch;
+        s.begin_response(&view);
+        if let Some(bp) = be_proxy.filter(|&p| p != fe.proxy_index) {
+            plan.rules.http_after_response(bp, &env, None, &view, s);
+        }
+        plan.rules
+            .http_after_response(fe.proxy_index, &env, None, &view, s);
+        if s.response_edits().is_empty() {
+            return None;
+        }
+        let mut out = Vec::with_capacity(page.len() + 128);
+        s.response_edits().write_head(
+            &page[..head_len],
+            &head,
+            http1::Side::Response,
+            &[],
+            http1::ConnectionHeader::AsReceived,
+            &mut self.edit_storage,
+            &mut out,
+        );
+        out.extend_from_slice(&page[head_len..]);
+        Some(out)
+    }
+
+    fn has_after_response(&self, backend: Option<BackendId>) -> bool {
+        let plan = &self.w.plan;
+        let has = |px: usize| plan.rules.proxy(px).has_after_response_rules();
+        has(self.fe.proxy_index) || backend.is_some_and(|b| has(plan.backends[b].proxy_index))
+    }
+
+    /// `use-server` rules of backend `be` for the head of `head_len` bytes at `rbuf[rstart..]`:
+    /// the server they force, which may have weight 0 but must be up unless `option persist`.
+    pub(super) fn forced_server(&mut self, be: &BackendPlan, head_len: usize) -> Option<usize> {
+        let plan = &self.w.plan;
+        if !plan.rules.proxy(be.proxy_index).has_use_server() {
+            return None;
+        }
+        let live = LiveCounters(plan);
+        let mut env = env(&live, self.fe.proxy_index, self.peer, self.local);
+        env.backend = Some(be.proxy_index);
+        let buf = self.rbuf.as_deref()?;
+        let view = HeadView {
+            buf: &buf[self.rstart..self.rstart + head_len],
+            head: &self.req,
+        };
+        let up = |id: usize| be.persist || crate::connect::server_up(be, id);
+        plan.rules
+            .choose_server(be.proxy_index, &env, Some(&view), &mut self.scratch, &up)
     }
 
     /// Runs the response-side rules on the response head in `sbuf[..head_len]`. `Continue`
