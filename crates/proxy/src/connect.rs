@@ -33,6 +33,10 @@ pub struct ServerSlot {
     w: Rc<Worker>,
     pub backend: BackendId,
     pub server: ServerId,
+    /// Connection attempts that failed before this one (`%rc` in logs).
+    pub retries: u32,
+    /// Whether a failed server was left for another one (`option redispatch`, `+` in `%rc`).
+    pub redispatched: bool,
 }
 
 impl ServerSlot {
@@ -102,15 +106,18 @@ fn claim(w: &Rc<Worker>, be: &BackendPlan, id: ServerId) -> Option<ServerSlot> {
     if !rows[id].sessions.try_enter(u64::from(server.maxconn)) {
         return None;
     }
+    let now = crate::clock::now_sec();
     if let Some(b) = w.plan.counters.backends.get(be.id) {
         b.sessions.enter();
-        b.incr(w.thread, Counter::SessionsTotal);
+        b.session_started(w.thread, now);
     }
-    rows[id].incr(w.thread, Counter::SessionsTotal);
+    rows[id].session_started(w.thread, now);
     Some(ServerSlot {
         w: Rc::clone(w),
         backend: be.id,
         server: id,
+        retries: 0,
+        redispatched: false,
     })
 }
 
@@ -155,6 +162,13 @@ fn try_pick(
             return None;
         }
         if let Some(slot) = claim(w, be, id) {
+            // `lbtot`: the algorithm chose this server.
+            if let Some(row) = w.plan.counters.servers.get(be.id).and_then(|r| r.get(id)) {
+                row.incr(w.thread, Counter::LbTotal);
+            }
+            if let Some(row) = w.plan.counters.backends.get(be.id) {
+                row.incr(w.thread, Counter::LbTotal);
+            }
             return Some(slot);
         }
     }
@@ -298,6 +312,7 @@ pub async fn connect(
                     return Err(ConnectError::ConnectFailed);
                 }
                 retries_left -= 1;
+                slot.retries += 1;
                 row.incr(w.thread, Counter::Retries);
                 counters.backends[slot.backend].incr(w.thread, Counter::Retries);
                 if retries_left == 0 && be.redispatch {
@@ -307,7 +322,10 @@ pub async fn connect(
                         counters.backends[slot.backend].incr(w.thread, Counter::Redispatches);
                         counters.servers[other.backend][other.server]
                             .incr(w.thread, Counter::Redispatches);
+                        let tried = slot.retries;
                         slot = other;
+                        slot.retries = tried;
+                        slot.redispatched = true;
                         continue;
                     }
                 }

@@ -43,6 +43,9 @@ pub enum ProxyError {
     /// A health-check line could not be compiled, or the checker could not start.
     #[error("{0}")]
     Checks(String),
+    /// A `log-format` (or log target) that cannot be used.
+    #[error("config : {0}")]
+    Log(String),
     /// An ACL or rule line could not be compiled (rendered as HAProxy's
     /// `parsing [file:line] : …`).
     #[error("config : parsing [{location}] : {source}", location = .source.location)]

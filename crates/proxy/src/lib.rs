@@ -14,9 +14,11 @@
 //!                -> response head + body -> keep-alive loop
 //! ```
 
+mod access_log;
 mod balance;
 mod bufpool;
 mod check;
+mod clock;
 mod connect;
 mod control;
 pub mod counters;
@@ -25,13 +27,16 @@ mod errors;
 mod forward;
 pub mod hooks;
 mod http;
+mod latency;
 mod listener;
 mod parking;
 mod plan;
 mod pool;
 mod rules_glue;
+mod stats_view;
 mod stream;
 mod tcp;
+mod txn;
 mod worker;
 
 use std::sync::Arc;
@@ -42,6 +47,7 @@ pub use crate::balance::{
 pub use check::check_config;
 pub use control::{ProxyControl, StopState};
 pub use error::ProxyError;
+pub use stats_view::StatsSource;
 
 use haproxy_cfg::model::Config;
 
@@ -77,6 +83,7 @@ impl Proxy {
             Some(n) if n > 0 => n as usize,
             _ => std::thread::available_parallelism().map_or(1, |n| n.get()),
         };
+        clock::start();
         let fd_limit = raise_fd_limit(&config)?;
         let plan = Arc::new(Plan::build(Arc::clone(&config), threads, fd_limit)?);
         let listeners = listener::bind_all(&plan)?;
@@ -142,13 +149,18 @@ impl Proxy {
         } = self;
         // Health checks run on their own thread, off the request path; they stop when
         // `checker` is dropped, after the workers.
+        let global_sink = access_log::open_sinks(&plan).map_err(ProxyError::Log)?;
+        let process_log = Arc::new(access_log::ProcessLog { sink: global_sink });
         let checker = checks::driver::HealthChecker::start(
             &config,
             Arc::clone(&plan.health),
-            Arc::new(checks::driver::StderrLog),
+            Arc::clone(&process_log) as Arc<dyn checks::driver::CheckLog>,
             checks::driver::CheckerOptions::default(),
         )
         .map_err(|e| ProxyError::Checks(e.to_string()))?;
+        for p in config.proxies.iter().filter(|p| !p.disabled) {
+            process_log.send(logging::Level::Notice, &format!("Proxy {} started.", p.name));
+        }
         let mut handles = Vec::new();
         for (thread, mine) in listeners.into_iter().enumerate() {
             let plan = Arc::clone(&plan);
@@ -180,6 +192,22 @@ impl Proxy {
             }
         }
         drop(checker);
+        for p in config.proxies.iter().filter(|p| !p.disabled) {
+            let fe = plan.counters.frontend(&p.name).map_or(0, |r| r.total(counters::Counter::SessionsTotal));
+            let be = plan.counters.backend(&p.name).map_or(0, |r| r.total(counters::Counter::SessionsTotal));
+            process_log.send(
+                logging::Level::Notice,
+                &format!("Proxy {} stopped (cumulated conns: FE: {fe}, BE: {be}).", p.name),
+            );
+        }
+        if let Some(s) = &process_log.sink {
+            s.flush(std::time::Duration::from_millis(500));
+        }
+        for fe in &plan.frontends {
+            if let Some(s) = fe.log.as_ref().and_then(|l| l.sink.get()) {
+                s.flush(std::time::Duration::from_millis(500));
+            }
+        }
         result
     }
 }

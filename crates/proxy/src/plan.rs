@@ -51,6 +51,8 @@ pub struct FrontendPlan {
     /// `option http-ignore-probes`: a connection that sends nothing and times out is closed
     /// without the 408.
     pub ignore_probes: bool,
+    /// Access logging, when the section logs anywhere.
+    pub log: Option<crate::access_log::FrontendLog>,
     /// Whether sessions need their connection's local address (`option originalto`, servers
     /// whose port follows the client's destination port).
     pub needs_local_addr: bool,
@@ -142,6 +144,8 @@ pub struct BackendPlan {
 /// Everything the workers run, shared read-only.
 #[derive(Debug)]
 pub struct Plan {
+    /// The configuration this plan was built from (stats pages read their settings here).
+    pub config: Arc<Config>,
     pub threads: usize,
     pub global_maxconn: u32,
     pub frontends: Vec<FrontendPlan>,
@@ -245,6 +249,7 @@ impl Plan {
         });
 
         Ok(Plan {
+            config: Arc::clone(&config),
             threads,
             global_maxconn,
             frontends,
@@ -305,6 +310,7 @@ fn build_frontend(
         .flat_map(|b| listen_specs(b, p.backlog, maxconn))
         .collect();
     let tune = &config.global.tune;
+    let log = crate::access_log::FrontendLog::build(config, p).map_err(ProxyError::Log)?;
     Ok(FrontendPlan {
         id,
         proxy_index,
@@ -321,7 +327,9 @@ fn build_frontend(
         forwardfor: p.options.forwardfor.clone(),
         originalto: p.options.originalto.clone(),
         ignore_probes: p.options.http_ignore_probes,
-        needs_local_addr: p.options.originalto.is_some(),
+        // `%fi:%fp` in logs (the default "Connect from" line among them).
+        needs_local_addr: p.options.originalto.is_some() || log.is_some(),
+        log,
         backend,
         errors: ErrorPages::load(p)?,
         bufsize: tune.bufsize.max(1024),

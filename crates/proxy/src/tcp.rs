@@ -10,13 +10,16 @@ use balance::rdp_cookie::{self, RdpCookie};
 use balance::{AlgorithmSpec, KeySource};
 
 use crate::balance::RequestKey;
-use crate::connect::{assign_server, connect, Choice};
+use crate::connect::{assign_server, connect, Choice, ConnectError};
 use crate::counters::Counter;
 use crate::forward::{tunnel, TunnelTimeouts};
 use crate::hooks::{LogInfo, SessionInfo, Verdict};
 use crate::plan::FrontendPlan;
 use crate::stream::Stream;
+use crate::txn::Txn;
 use crate::worker::Worker;
+use logging::{SessionPhase as Phase, TerminationCause as Cause};
+use std::time::Instant;
 
 pub async fn serve<S: Stream>(
     w: &Rc<Worker>,
@@ -24,6 +27,22 @@ pub async fn serve<S: Stream>(
     client: S,
     peer: Option<SocketAddr>,
     local: Option<SocketAddr>,
+) {
+    let mut txn = Txn::new(Instant::now(), fe.log.is_some());
+    txn.req_start = Some(txn.session_start);
+    txn.head_done = Some(txn.session_start);
+    crate::access_log::accepted(w, fe, &txn, peer, local);
+    serve_txn(w, fe, client, peer, local, &mut txn).await;
+    crate::access_log::finish(w, fe, &txn, peer, local, None);
+}
+
+async fn serve_txn<S: Stream>(
+    w: &Rc<Worker>,
+    fe: &FrontendPlan,
+    client: S,
+    peer: Option<SocketAddr>,
+    local: Option<SocketAddr>,
+    txn: &mut Txn,
 ) {
     let counters = &w.plan.counters;
     let fe_row = &counters.frontends[fe.id];
@@ -34,16 +53,20 @@ pub async fn serve<S: Stream>(
     };
     if w.hooks.on_accept(&info) == Verdict::Deny {
         fe_row.incr(w.thread, Counter::DeniedReq);
+        txn.end(Cause::ProxyAbort, Phase::Request);
         return;
     }
     let Some(choice) = crate::rules_glue::tcp_backend(w, fe, peer, local) else {
         fe_row.incr(w.thread, Counter::DeniedReq);
+        txn.end(Cause::ProxyAbort, Phase::Request);
         return;
     };
     let Some(backend) = choice else {
         fe_row.incr(w.thread, Counter::ErrorsReq);
+        txn.end(Cause::ServerAbort, Phase::Connect);
         return;
     };
+    txn.backend = Some(backend);
     let be = &w.plan.backends[backend];
     // `balance rdp-cookie`: the key is in the client's first bytes, waited for up to
     // `tcp-request inspect-delay` (without it, HAProxy does not wait either). They are sent to
@@ -63,17 +86,33 @@ pub async fn serve<S: Stream>(
         },
         direct: crate::rules_glue::tcp_forced_server(w, fe, be, peer, local),
     };
+    txn.queue_start = Some(Instant::now());
+    txn.be_queue = counters.backends[backend].queue.cur() as u32;
     let slot = match assign_server(w, backend, peer, choice).await {
         Ok(s) => s,
-        Err(_) => {
+        Err(e) => {
             counters.backends[backend].incr(w.thread, Counter::ErrorsConn);
+            match e {
+                ConnectError::QueueTimeout => txn.end(Cause::ServerTimeout, Phase::Queue),
+                _ => txn.end(Cause::ServerAbort, Phase::Connect),
+            }
             return;
         }
     };
+    txn.assigned = Some(Instant::now());
+    txn.server = Some(slot.server);
+    txn.srv_queue = counters.servers[backend][slot.server].queue.cur() as u32;
     let (server, slot) = match connect(w, slot, peer, local).await {
         Ok(c) => c,
-        Err(_) => return,
+        Err(_) => {
+            txn.end(Cause::ServerAbort, Phase::Connect);
+            return;
+        }
     };
+    txn.connected = Some(Instant::now());
+    txn.server = Some(slot.server);
+    txn.retries = slot.retries;
+    txn.redispatched = slot.redispatched;
     if !peeked.is_empty() {
         let sent = match be.timeout_server {
             Some(t) => tokio::time::timeout(t, send_all(&server, &peeked))
@@ -83,6 +122,7 @@ pub async fn serve<S: Stream>(
         };
         if sent.is_err() {
             counters.servers[backend][slot.server].incr(w.thread, Counter::ErrorsConn);
+            txn.end(Cause::ServerAbort, Phase::Connect);
             return;
         }
     }
@@ -105,10 +145,15 @@ pub async fn serve<S: Stream>(
         row.add(w.thread, Counter::BytesIn, r.up);
         row.add(w.thread, Counter::BytesOut, r.down);
     }
+    txn.bytes_in = r.up;
+    txn.bytes_out = r.down;
     if r.error {
         // Which side failed is not known here; HAProxy counts a reset as a response error
         // when it comes from the server, which is the common case for a reset mid-stream.
         srv_row.incr(w.thread, Counter::ErrorsResp);
+        txn.end(Cause::ServerAbort, Phase::Data);
+    } else if r.timed_out {
+        txn.end(Cause::ClientTimeout, Phase::Data);
     }
     w.hooks.on_log(&LogInfo {
         session: info,

@@ -338,7 +338,10 @@ impl SessionTicket {
             row.sessions.leave();
             return None;
         }
-        row.incr(w.thread, Counter::SessionsTotal);
+        let now = crate::clock::now_sec();
+        row.incr(w.thread, Counter::ConnTotal);
+        row.tick(w.thread, crate::counters::RateKind::Connections, now);
+        row.session_started(w.thread, now);
         w.live.set(w.live.get() + 1);
         Some(SessionTicket {
             w: Rc::clone(w),

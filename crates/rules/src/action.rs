@@ -98,11 +98,19 @@ pub(crate) enum HttpAction {
     UnsetVar {
         name: Box<str>,
     },
+    /// `use-service prometheus-exporter`: the proxy answers with its metrics page.
+    UseService(Service),
 }
 
 pub(crate) enum VarValue {
     Expr(crate::expr::SampleExpr),
     Format(LogFormat),
+}
+
+/// A service `http-request use-service` hands the request to, answered by the proxy itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    PrometheusExporter,
 }
 
 pub(crate) struct HttpRule {
@@ -149,7 +157,6 @@ pub(crate) const KNOWN_UNSUPPORTED: &[&str] = &[
     "set-priority-class",
     "set-priority-offset",
     "strict-mode",
-    "use-service",
     "send-spoe-group",
     "cache-use",
     "cache-store",
@@ -408,6 +415,14 @@ pub(crate) fn parse_http_action(
             HttpAction::SetVar {
                 name,
                 value: VarValue::Format(lf(&words[1], names)?),
+            }
+        }
+        "use-service" if phase == Phase::Request => {
+            exact(words, 1, action, "a service name (prometheus-exporter)")?;
+            match words[1].as_str() {
+                "prometheus-exporter" => HttpAction::UseService(Service::PrometheusExporter),
+                // Lua services and others: accepted with a warning, never run.
+                _ => return Ok(None),
             }
         }
         a if KNOWN_UNSUPPORTED.contains(&a)

@@ -83,6 +83,8 @@ pub enum RequestVerdict {
     Tarpit { status: u16 },
     /// Answer with [`Scratch::reply`] (redirect, `return`, `auth`).
     Reply { status: u16 },
+    /// Hand the request to a service the proxy runs (`use-service`).
+    Service(crate::action::Service),
 }
 
 /// What the response rules decided.
@@ -534,6 +536,7 @@ fn apply_action(
             return Flow::Request(RequestVerdict::Deny { status: *status })
         }
         HttpAction::Reject => return Flow::Request(RequestVerdict::Reject),
+        HttpAction::UseService(svc) => return Flow::Request(RequestVerdict::Service(*svc)),
         HttpAction::Tarpit { status } => {
             return Flow::Request(RequestVerdict::Tarpit { status: *status })
         }

@@ -42,6 +42,7 @@ pub mod userlist;
 mod vars;
 pub mod view;
 
+pub use action::Service;
 pub use compile::{ProxyRules, RulePlan};
 pub use edits::HeadEdits;
 pub use error::{CompileError, CompileErrorKind};

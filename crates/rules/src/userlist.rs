@@ -92,7 +92,7 @@ impl Userlist {
 }
 
 /// Splits `Basic base64(user:password)` into user and password, decoded into `buf`.
-pub(crate) fn decode_basic<'b>(value: &[u8], buf: &'b mut [u8]) -> Option<(&'b [u8], &'b [u8])> {
+pub fn decode_basic<'b>(value: &[u8], buf: &'b mut [u8]) -> Option<(&'b [u8], &'b [u8])> {
     let value = crate::msg::trim(value);
     let sp = value.iter().position(|&b| b == b' ')?;
     if !value[..sp].eq_ignore_ascii_case(b"basic") {

@@ -93,11 +93,11 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
         g.hard_stop_after = Some(parse_time(one("hard-stop-after", a)?, "hard-stop-after")?);
         Ok(())
     }),
-    g!("log-tag", Support::NotYet, |g, _, a| {
+    g!("log-tag", Support::Yes, |g, _, a| {
         g.log_tag = Some(one("log-tag", a)?.to_string());
         Ok(())
     }),
-    g!("log-send-hostname", Support::NotYet, |g, _, a| {
+    g!("log-send-hostname", Support::Yes, |g, _, a| {
         g.log_send_hostname = Some(a.first().cloned());
         Ok(())
     }),

@@ -164,7 +164,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     Keyword::new(
         "log",
         Scope::GLOBAL,
-        Support::NotYet,
+        Support::Yes,
         Handler::Global(|g, c, a| {
             let t = parse_log_target(a, c)?;
             g.logs.push(t);
@@ -174,14 +174,14 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     Keyword::new(
         "log",
         Scope::ALL_PROXIES,
-        Support::NotYet,
+        Support::Yes,
         Handler::Proxy(proxy_log),
     )
     .negatable(),
     Keyword::new(
         "log-format",
         Scope::FE,
-        Support::NotYet,
+        Support::Yes,
         Handler::Proxy(|p, _, a| {
             p.log_format = Some(one("log-format", a)?.to_string());
             Ok(())
@@ -190,7 +190,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     Keyword::new(
         "log-format-sd",
         Scope::FE,
-        Support::NotYet,
+        Support::Yes,
         Handler::Proxy(|p, _, a| {
             p.log_format_sd = Some(one("log-format-sd", a)?.to_string());
             Ok(())
@@ -199,7 +199,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     Keyword::new(
         "log-tag",
         Scope::ALL_PROXIES,
-        Support::NotYet,
+        Support::Yes,
         Handler::Proxy(|p, _, a| {
             p.log_tag = Some(one("log-tag", a)?.to_string());
             Ok(())
@@ -208,13 +208,13 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     Keyword::new(
         "capture request header",
         Scope::FE_ONLY,
-        Support::NotYet,
+        Support::Yes,
         Handler::Proxy(|p, c, a| capture(p, c, a, true)),
     ),
     Keyword::new(
         "capture response header",
         Scope::FE_ONLY,
-        Support::NotYet,
+        Support::Yes,
         Handler::Proxy(|p, c, a| capture(p, c, a, false)),
     ),
     Keyword::new(

@@ -221,24 +221,24 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
         Scope::BE,
         Support::NotYet
     ),
-    flag!("dontlognull", dontlognull, Scope::FE, Support::NotYet),
-    flag!("dontlog-normal", dontlog_normal, Scope::FE, Support::NotYet),
+    flag!("dontlognull", dontlognull, Scope::FE, Support::Yes),
+    flag!("dontlog-normal", dontlog_normal, Scope::FE, Support::Yes),
     flag!(
         "log-health-checks",
         log_health_checks,
         Scope::BE,
-        Support::NotYet
+        Support::Yes
     ),
     flag!(
         "log-separate-errors",
         log_separate_errors,
         Scope::FE,
-        Support::NotYet
+        Support::Yes
     ),
     Keyword::new(
         "option httplog",
         Scope::FE,
-        Support::NotYet,
+        Support::Yes,
         Handler::Proxy(|p, c, a| {
             match a {
                 [] => p.options.httplog_clf = false,
@@ -261,7 +261,7 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
     Keyword::new(
         "option tcplog",
         Scope::ALL_PROXIES,
-        Support::NotYet,
+        Support::Yes,
         Handler::Proxy(|p, c, a| {
             none("option tcplog", a)?;
             p.options.tcplog = !c.negated;

@@ -11,7 +11,7 @@ fn stats(p: &mut Proxy) -> &mut StatsConfig {
 
 macro_rules! s {
     ($name:literal, $scope:expr, $f:expr) => {
-        Keyword::new($name, $scope, Support::NotYet, Handler::Proxy($f))
+        Keyword::new($name, $scope, Support::Yes, Handler::Proxy($f))
     };
 }
 

@@ -10,10 +10,14 @@ use http1::{
     request_body_kind, response_body_kind, starts_tunnel, BodyFramer, BodyKind, ConnectionHeader,
     Edit, Head, Limits, Method, Side, Version,
 };
+use logging::{SessionPhase as Phase, TerminationCause as Cause};
 use tokio::net::TcpStream;
+use std::time::Instant;
 
 use crate::balance::RequestKey;
-use crate::connect::{assign_server, connect, connect_server_once, in_service, Choice, ServerSlot};
+use crate::connect::{
+    assign_server, connect, connect_server_once, in_service, Choice, ConnectError, ServerSlot,
+};
 use crate::counters::Counter;
 use crate::forward::{tunnel, TunnelTimeouts};
 use crate::hooks::{LogInfo, SessionInfo, Verdict};
@@ -61,15 +65,25 @@ impl IpText {
 type BodyOutcome = Option<Result<(u64, Range<usize>), BodyError>>;
 
 impl<S: Stream> Session<'_, S> {
-    /// Runs one exchange for the request head of `head_len` bytes at `rbuf[rstart..]`.
-    /// Returns whether the client connection stays open for another request.
+    /// Runs one exchange for the request head of `head_len` bytes at `rbuf[rstart..]`,
+    /// then logs it. Returns whether the client connection stays open for another request.
     pub(super) async fn exchange(&mut self, head_len: usize) -> bool {
+        self.txn.head_done = Some(Instant::now());
+        self.txn.bytes_in = head_len as u64;
+        self.note_request_head(head_len);
+        let keep = self.exchange_inner(head_len).await;
+        self.finish_txn();
+        keep
+    }
+
+    async fn exchange_inner(&mut self, head_len: usize) -> bool {
         let w = self.w;
         let fe = self.fe;
         let thread = w.thread;
         let counters = &w.plan.counters;
         let fe_row = &counters.frontends[fe.id];
         fe_row.incr(thread, Counter::HttpRequests);
+        fe_row.tick(thread, crate::counters::RateKind::Requests, crate::clock::now_sec());
         let info = SessionInfo {
             frontend: &fe.name,
             client: self.peer,
@@ -85,14 +99,22 @@ impl<S: Stream> Session<'_, S> {
         };
         if denied {
             fe_row.incr(thread, Counter::DeniedReq);
+            self.txn.end(Cause::ProxyAbort, Phase::Request);
             self.reply(None, 403).await;
             return false;
         }
         let be_id = match self.request_rules(head_len).await {
             RequestOutcome::Answered(keep) => return keep,
+            RequestOutcome::Stats(px, backend) => {
+                return self.serve_stats(px, backend, head_len).await;
+            }
+            RequestOutcome::Service(svc, backend) => {
+                return self.serve_service(svc, backend, head_len).await;
+            }
             RequestOutcome::Forward(Some(b)) => b,
             RequestOutcome::Forward(None) => {
                 // No backend for this request: HAProxy answers 503.
+                self.txn.end(Cause::ServerAbort, Phase::Connect);
                 self.reply(None, 503).await;
                 return false;
             }
@@ -100,6 +122,7 @@ impl<S: Stream> Session<'_, S> {
         let be = &w.plan.backends[be_id];
         let be_row = &counters.backends[be_id];
         be_row.incr(thread, Counter::HttpRequests);
+        self.txn.backend = Some(be_id);
 
         let mode = effective_conn_mode(fe.conn_mode, be.conn_mode);
         let mut req_framer = BodyFramer::new(request_body_kind(&self.req));
@@ -112,6 +135,7 @@ impl<S: Stream> Session<'_, S> {
                 Ok(p) => p.consumed,
                 Err(_) => {
                     fe_row.incr(thread, Counter::ErrorsReq);
+                    self.txn.end(Cause::ProxyAbort, Phase::Request);
                     self.reply(Some(be_id), 400).await;
                     return false;
                 }
@@ -163,17 +187,29 @@ impl<S: Stream> Session<'_, S> {
                 key,
                 direct: forced.or(req_cookie.server),
             };
+            self.txn.queue_start = Some(Instant::now());
+            self.txn.be_queue = be_row.queue.cur() as u32;
             (assign_server(w, be_id, self.peer, choice).await, req_cookie)
         };
         let (slot, req_cookie) = chosen;
+        if be.cookie.is_some() {
+            self.txn.state.client_cookie = crate::txn::client_cookie(req_cookie.status);
+        }
         let slot = match slot {
             Ok(s) => s,
-            Err(_) => {
+            Err(e) => {
                 be_row.incr(thread, Counter::ErrorsConn);
+                match e {
+                    ConnectError::QueueTimeout => self.txn.end(Cause::ServerTimeout, Phase::Queue),
+                    _ => self.txn.end(Cause::ServerAbort, Phase::Connect),
+                }
                 self.reply(Some(be_id), 503).await;
                 return false;
             }
         };
+        self.txn.assigned = Some(Instant::now());
+        self.txn.server = Some(slot.server);
+        self.txn.srv_queue = counters.servers[be_id][slot.server].queue.cur() as u32;
 
         // The forwarded request head: verbatim when nothing changes, else rewritten.
         let mut out = w.take_head_buf();
@@ -183,10 +219,15 @@ impl<S: Stream> Session<'_, S> {
             Ok(c) => c,
             Err(()) => {
                 w.put_head_buf(out);
+                self.txn.end(Cause::ServerAbort, Phase::Connect);
                 self.reply(Some(be_id), 503).await;
                 return false;
             }
         };
+        self.txn.connected = Some(Instant::now());
+        self.txn.server = Some(slot.server);
+        self.txn.retries = slot.retries;
+        self.txn.redispatched = slot.redispatched;
         w.hooks
             .on_backend_chosen(&info, &be.name, slot.server_name());
         let srv_row = &counters.servers[be_id][slot.server];
@@ -240,6 +281,7 @@ impl<S: Stream> Session<'_, S> {
             if let Err(RespHeadError::Empty(Stop::Closed | Stop::Failed)) = head {
                 if reused && replayable && !retried {
                     retried = true;
+                    self.txn.retries += 1;
                     be_row.incr(thread, Counter::Retries);
                     srv_row.incr(thread, Counter::Retries);
                     match connect_server_once(be, slot.server, self.local).await {
@@ -260,6 +302,7 @@ impl<S: Stream> Session<'_, S> {
         };
         w.put_head_buf(out);
         fe_row.add(thread, Counter::BytesIn, (head_len + first_body) as u64);
+        self.txn.bytes_in = (head_len + first_body) as u64;
 
         // The request body: done with the head, streamed meanwhile, or failed.
         let mut req_done = req_framer.is_done();
@@ -271,18 +314,27 @@ impl<S: Stream> Session<'_, S> {
             }
             Some(Ok((n, leftover))) => {
                 fe_row.add(thread, Counter::BytesIn, n);
+                self.txn.bytes_in += n;
                 self.rstart = leftover.start;
                 self.rend = leftover.end;
                 req_done = true;
             }
-            Some(Err(BodyError::Source(_) | BodyError::Framing)) => {
+            Some(Err(e @ (BodyError::Source(_) | BodyError::Framing))) => {
                 // The client broke its own request: nothing sane to answer on this connection.
                 fe_row.incr(thread, Counter::ErrorsReq);
+                match e {
+                    BodyError::Source(Stop::TimedOut) => {
+                        self.txn.end(Cause::ClientTimeout, Phase::Data)
+                    }
+                    BodyError::Framing => self.txn.end(Cause::ProxyAbort, Phase::Data),
+                    _ => self.txn.end(Cause::ClientAbort, Phase::Data),
+                }
                 return false;
             }
             Some(Err(BodyError::Sink(_))) => {
                 srv_row.incr(thread, Counter::ErrorsResp);
                 be_row.incr(thread, Counter::ErrorsResp);
+                self.txn.end(Cause::ServerAbort, Phase::Headers);
                 self.reply(Some(be_id), 502).await;
                 return false;
             }
@@ -294,8 +346,18 @@ impl<S: Stream> Session<'_, S> {
                 be_row.incr(thread, Counter::ErrorsResp);
                 srv_row.incr(thread, Counter::ErrorsResp);
                 let status = match e {
-                    RespHeadError::Io(Stop::TimedOut) | RespHeadError::Empty(Stop::TimedOut) => 504,
-                    _ => 502,
+                    RespHeadError::Io(Stop::TimedOut) | RespHeadError::Empty(Stop::TimedOut) => {
+                        self.txn.end(Cause::ServerTimeout, Phase::Headers);
+                        504
+                    }
+                    RespHeadError::Invalid(_) => {
+                        self.txn.end(Cause::ProxyAbort, Phase::Headers);
+                        502
+                    }
+                    _ => {
+                        self.txn.end(Cause::ServerAbort, Phase::Headers);
+                        502
+                    }
                 };
                 count_server_status(w, be_id, slot.server, status);
                 self.reply(Some(be_id), status).await;
@@ -304,17 +366,21 @@ impl<S: Stream> Session<'_, S> {
         };
 
         let status = self.resp.status;
+        self.txn.resp_head = Some(Instant::now());
+        self.txn.status = Some(status);
+        self.note_response_head(resp_head_len, &sbuf);
         if w.hooks
             .on_response_head(&info, status, &sbuf[..resp_head_len])
             == Verdict::Deny
         {
             be_row.incr(thread, Counter::DeniedResp);
+            self.txn.end(Cause::ProxyAbort, Phase::Headers);
             self.reply(Some(be_id), 502).await;
             return false;
         }
         let mut resp_edits = persist::HeaderEdits::default();
         if be.cookie.is_some() {
-            persist::edit_response(
+            self.txn.state.server_cookie = persist::edit_response(
                 be,
                 slot.server,
                 &req_cookie,
@@ -329,15 +395,19 @@ impl<S: Stream> Session<'_, S> {
             ResponseVerdict::Continue => {}
             ResponseVerdict::Deny { status } => {
                 be_row.incr(thread, Counter::DeniedResp);
+                self.txn.end(Cause::ProxyAbort, Phase::Headers);
                 self.reply(Some(be_id), status).await;
                 return false;
             }
             ResponseVerdict::Reject => {
                 be_row.incr(thread, Counter::DeniedResp);
+                self.txn.end(Cause::ProxyAbort, Phase::Headers);
                 return false;
             }
             ResponseVerdict::Reply { status } => {
                 count_status(w, fe.id, Some(be_id), status);
+                self.txn.status = Some(status);
+                self.txn.end(Cause::Local, Phase::Headers);
                 super::reply::send_and_close(&self.client, self.scratch.reply(), fe.timeout_client)
                     .await;
                 return false;
@@ -375,6 +445,7 @@ impl<S: Stream> Session<'_, S> {
             Err(_) => {
                 be_row.incr(thread, Counter::ErrorsResp);
                 srv_row.incr(thread, Counter::ErrorsResp);
+                self.txn.end(Cause::ProxyAbort, Phase::Headers);
                 self.reply(Some(be_id), 502).await;
                 return false;
             }
@@ -425,8 +496,10 @@ impl<S: Stream> Session<'_, S> {
         count_status(w, fe.id, Some(be_id), status);
         count_server_status(w, be_id, slot.server, status);
         let mut bytes_out = slen.min(resp_head_len + first) as u64;
+        self.txn.bytes_out = bytes_out;
         if written.is_err() {
             fe_row.incr(thread, Counter::ErrorsReq);
+            self.txn.end(Cause::ClientAbort, Phase::Data);
             return false;
         }
 
@@ -459,10 +532,23 @@ impl<S: Stream> Session<'_, S> {
                 }
                 Err(e) => {
                     match e {
-                        BodyError::Sink(_) => fe_row.incr(thread, Counter::ErrorsReq),
+                        BodyError::Sink(stop) => {
+                            fe_row.incr(thread, Counter::ErrorsReq);
+                            if stop == Stop::TimedOut {
+                                self.txn.end(Cause::ClientTimeout, Phase::Data);
+                            } else {
+                                self.txn.end(Cause::ClientAbort, Phase::Data);
+                            }
+                        }
+                        BodyError::Source(Stop::TimedOut) => {
+                            be_row.incr(thread, Counter::ErrorsResp);
+                            srv_row.incr(thread, Counter::ErrorsResp);
+                            self.txn.end(Cause::ServerTimeout, Phase::Data);
+                        }
                         _ => {
                             be_row.incr(thread, Counter::ErrorsResp);
                             srv_row.incr(thread, Counter::ErrorsResp);
+                            self.txn.end(Cause::ServerAbort, Phase::Data);
                         }
                     }
                     self.log(&info, be, &slot, status, bytes_out);
@@ -473,6 +559,7 @@ impl<S: Stream> Session<'_, S> {
         for row in [fe_row, be_row, srv_row] {
             row.add(thread, Counter::BytesOut, bytes_out);
         }
+        self.txn.bytes_out = bytes_out;
         self.log(&info, be, &slot, status, bytes_out);
         drop(sbuf);
 
@@ -559,6 +646,8 @@ impl<S: Stream> Session<'_, S> {
             row.add(t, Counter::BytesIn, r.up);
             row.add(t, Counter::BytesOut, r.down + bytes_out);
         }
+        self.txn.bytes_in += r.up;
+        self.txn.bytes_out = r.down + bytes_out;
         self.log(info, be, slot, status, bytes_out + r.down);
         false
     }

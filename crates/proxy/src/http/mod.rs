@@ -7,6 +7,10 @@
 
 mod exchange;
 mod io;
+mod local_service;
+mod logline;
+
+pub(crate) use logline::LogTexts;
 mod persist;
 mod reply;
 mod rules;
@@ -163,7 +167,11 @@ async fn run_session<S: Stream>(
         head_deadline,
         scratch: ::rules::Scratch::default(),
         edit_storage: Vec::new(),
+        txn: crate::txn::Txn::new(std::time::Instant::now(), fe.log.is_some()),
+        log_texts: logline::LogTexts::default(),
     };
+    session.txn.req_start = Some(session.txn.session_start);
+    crate::access_log::accepted(w, fe, &session.txn, peer, local);
     session.run().await;
     session.detach_all();
 }
@@ -255,6 +263,11 @@ pub(crate) struct Session<'w, S> {
     pub scratch: ::rules::Scratch,
     /// Storage for the edit list handed to `http1::write_head`, reused across requests.
     pub edit_storage: Vec<http1::Edit<'static>>,
+    /// The current transaction's phases and outcome, for its log line and the latency figures.
+    pub txn: crate::txn::Txn,
+    /// Request line and captured headers, copied at head time for the log line (the head's
+    /// bytes may be gone by the end); empty unless the frontend logs.
+    pub log_texts: logline::LogTexts,
 }
 
 /// How reading a request head ended without a head.
@@ -274,12 +287,22 @@ impl<S: Stream> Session<'_, S> {
                 Err(NoHead::Reply(status)) => {
                     self.w.plan.counters.frontends[self.fe.id]
                         .incr(self.w.thread, Counter::ErrorsReq);
+                    // A bad request is the proxy's refusal; a slow one the client's timeout.
+                    let cause = if status == 408 {
+                        logging::TerminationCause::ClientTimeout
+                    } else {
+                        logging::TerminationCause::ProxyAbort
+                    };
+                    self.txn.end(cause, logging::SessionPhase::Request);
+                    self.log_texts.clear();
                     self.reply(None, status).await;
+                    self.finish_txn();
                     return;
                 }
             };
             let keep_going = self.exchange(head_len).await;
             self.requests += 1;
+            self.txn.next_request(std::time::Instant::now());
             if !keep_going || self.w.control.state() != StopState::Running {
                 return;
             }
@@ -299,6 +322,9 @@ impl<S: Stream> Session<'_, S> {
     async fn read_request_head(&mut self) -> Result<usize, NoHead> {
         let fe = self.fe;
         let mut started = self.rend > self.rstart;
+        if started && self.requests > 0 {
+            self.txn.req_start = Some(std::time::Instant::now());
+        }
         if self.requests > 0 {
             self.head_deadline = if started {
                 deadline(fe.timeout_http_request.or(fe.timeout_client))
@@ -358,6 +384,7 @@ impl<S: Stream> Session<'_, S> {
                     if !started {
                         started = true;
                         if self.requests > 0 {
+                            self.txn.req_start = Some(std::time::Instant::now());
                             self.head_deadline =
                                 deadline(fe.timeout_http_request.or(fe.timeout_client));
                         }
@@ -373,6 +400,7 @@ impl<S: Stream> Session<'_, S> {
     /// Sends the error page for `status` and closes the client side.
     async fn reply(&mut self, backend: Option<BackendId>, status: u16) {
         let w = self.w;
+        self.txn.status = Some(status);
         let be_errors = backend.map(|b| &w.plan.backends[b].errors);
         let page = crate::errors::error_page(be_errors, &self.fe.errors, status);
         count_status(w, self.fe.id, backend, status);

@@ -118,9 +118,9 @@ pub(crate) fn edit_response(
     buf: &[u8],
     now: u64,
     edits: &mut HeaderEdits,
-) {
+) -> logging::ServerCookie {
     let Some(cfg) = be.cookie.as_ref() else {
-        return;
+        return logging::ServerCookie::NotApplicable;
     };
     let pragma = resp.find(buf, b"pragma").map(|i| resp.value(buf, i));
     let method_token: &[u8] = match method {
@@ -153,13 +153,25 @@ pub(crate) fn edit_response(
         edits.record(i, e);
     }
     let mut scratch = std::mem::take(&mut edits.scratch);
+    // The fourth character of the log's termination state.
+    let mut logged = if found.found {
+        logging::ServerCookie::Provided
+    } else {
+        logging::ServerCookie::None
+    };
     if let Some(Insertion { cache_private }) = cfg.insert(&ctx, &found, now, &mut scratch) {
         edits.add(b"Set-Cookie", &scratch);
         if cache_private {
             edits.add(b"Cache-control", b"private");
         }
+        logged = if req.server == Some(server) {
+            logging::ServerCookie::Updated
+        } else {
+            logging::ServerCookie::Inserted
+        };
     }
     edits.scratch = scratch;
+    logged
 }
 
 /// Seconds since the epoch, for cookie dates.

@@ -21,6 +21,10 @@ pub(super) enum RequestOutcome {
     Forward(Option<BackendId>),
     /// The rules answered (or closed); the value says whether the connection stays open.
     Answered(bool),
+    /// The request is for the stats page of this proxy (a `Config::proxies` index).
+    Stats(usize, Option<BackendId>),
+    /// `http-request use-service`.
+    Service(rules::Service, Option<BackendId>),
 }
 
 impl<S: Stream> Session<'_, S> {
@@ -31,7 +35,7 @@ impl<S: Stream> Session<'_, S> {
         let plan = &w.plan;
         let live = LiveCounters(plan);
         let mut env = env(&live, fe.proxy_index, self.peer, self.local);
-        let (verdict, backend) = {
+        let (verdict, backend, stats) = {
             let Some(buf) = self.rbuf.as_deref() else {
                 return RequestOutcome::Answered(false);
             };
@@ -45,8 +49,13 @@ impl<S: Stream> Session<'_, S> {
                 TcpVerdict::Reject => RequestVerdict::Reject,
                 TcpVerdict::Accept => plan.rules.http_request(fe.proxy_index, &env, &view, s),
             };
+            let target = self.req.target.of(view.buf);
             let mut backend = None;
-            if v == RequestVerdict::Continue {
+            let mut stats = None;
+            if v == RequestVerdict::Continue && super::local_service::stats_hit(plan, fe.proxy_index, target) {
+                stats = Some(fe.proxy_index);
+            }
+            if v == RequestVerdict::Continue && stats.is_none() {
                 backend = plan
                     .rules
                     .choose_backend(fe.proxy_index, &env, Some(&view), s)
@@ -59,13 +68,22 @@ impl<S: Stream> Session<'_, S> {
                     if be_proxy != fe.proxy_index {
                         v = plan.rules.http_request(be_proxy, &env, &view, s);
                     }
+                    if v == RequestVerdict::Continue
+                        && super::local_service::stats_hit(plan, be_proxy, target)
+                    {
+                        stats = Some(be_proxy);
+                    }
                 }
             }
-            (v, backend)
+            (v, backend, stats)
         };
         let fe_row = &plan.counters.frontends[fe.id];
         match verdict {
-            RequestVerdict::Continue => RequestOutcome::Forward(backend),
+            RequestVerdict::Continue => match stats {
+                Some(px) => RequestOutcome::Stats(px, backend),
+                None => RequestOutcome::Forward(backend),
+            },
+            RequestVerdict::Service(svc) => RequestOutcome::Service(svc, backend),
             RequestVerdict::Deny { status } => {
                 fe_row.incr(w.thread, Counter::DeniedReq);
                 self.reply(backend, status).await;
