@@ -102,6 +102,11 @@ impl Health {
         }
     }
 
+    /// `(health, rise, fall)` as HAProxy stores them (`show servers state`, stats CSV).
+    pub fn raw(&self) -> (u32, u32, u32) {
+        (self.health, self.rise, self.fall)
+    }
+
     /// HAProxy's `status: 2/3 UP` part of a check line: progress towards the other side.
     pub fn progress(&self) -> (u32, u32) {
         if self.is_up() {

@@ -16,6 +16,7 @@
 //! One file per check kind: [`tcp`] (connect only), [`http`] (`option httpchk`,
 //! `http-check`), [`tcp_check`] (`option tcp-check`), [`agent`] (`agent-check` replies).
 
+pub mod admin;
 pub mod agent;
 pub mod health;
 pub mod http;
@@ -30,6 +31,7 @@ pub mod slowstart;
 pub mod tcp;
 pub mod tcp_check;
 pub mod timeouts;
+pub mod weight;
 
 #[cfg(feature = "driver")]
 pub mod driver;
@@ -38,5 +40,8 @@ pub use health::Health;
 pub use outcome::{CheckOutcome, CheckStatus};
 pub use plan::{compile, validate, CheckPlan, CompileError, Step};
 pub use run::{CheckRun, Io};
-pub use server::{AdminState, ServerCheck, ServerCheckConfig, ServerState, Transition};
+pub use admin::{AdminError, AdminSource};
+pub use server::{
+    AdminState, ServerCheck, ServerCheckConfig, ServerCounters, ServerState, Transition,
+};
 pub use timeouts::CheckTimeouts;

@@ -101,26 +101,46 @@ pub fn enter_maint(n: ServerName<'_>, pool: &PoolSummary) -> String {
     )
 }
 
-/// `Server b/s is UP/READY (leaving forced maintenance).` (or `is DOWN (…)` when its checks
-/// still fail).
-pub fn leave_maint(n: ServerName<'_>, up: bool) -> String {
+/// `Server b/s was DOWN and now enters maintenance.`: MAINT entered while already down.
+pub fn enter_maint_while_down(n: ServerName<'_>) -> String {
+    format!("{} was DOWN and now enters maintenance.", who(&n))
+}
+
+/// `Server b/s is UP/READY (leaving forced maintenance).`; `DOWN` when its checks still say
+/// down, `DRAIN` when it leaves MAINT for DRAIN.
+pub fn leave_maint(n: ServerName<'_>, up: bool, drain: bool) -> String {
     format!(
-        "{} is {} (leaving forced maintenance).",
+        "{} is {}/{} (leaving forced maintenance).",
         who(&n),
-        if up { "UP/READY" } else { "DOWN" }
+        if up { "UP" } else { "DOWN" },
+        if drain { "DRAIN" } else { "READY" }
     )
 }
 
-pub fn enter_drain(n: ServerName<'_>, pool: &PoolSummary) -> String {
-    format!("{} enters drain state{}", who(&n), pool.going_up())
+/// `Server b/s enters drain state. …`: the "online" ending when the server is up, the "left"
+/// one (sessions active, requeued) when it is down, as HAProxy 2.6 prints them.
+pub fn enter_drain(n: ServerName<'_>, pool: &PoolSummary, up: bool) -> String {
+    let tail = if up {
+        pool.going_up()
+    } else {
+        pool.going_down()
+    };
+    format!("{} enters drain state{tail}", who(&n))
 }
 
+/// `Server b/s is UP (leaving forced drain).` (or `is DOWN (…)`).
 pub fn leave_drain(n: ServerName<'_>, up: bool) -> String {
     format!(
         "{} is {} (leaving forced drain).",
         who(&n),
-        if up { "UP/READY" } else { "DOWN" }
+        if up { "UP" } else { "DOWN" }
     )
+}
+
+/// `Server b/s remains in forced drain mode.`: HAProxy 2.6 adds it when a server leaves
+/// MAINT for DRAIN.
+pub fn remains_drain(n: ServerName<'_>) -> String {
+    format!("{} remains in forced drain mode.", who(&n))
 }
 
 /// The syslog form: `backend http_back has no server available!`.
@@ -224,15 +244,56 @@ mod tests {
     fn admin_lines() {
         let none = PoolSummary::default();
         assert_eq!(
-            enter_drain(NODE1, &none),
+            enter_drain(NODE1, &none, true),
             "Server http_back/node1 enters drain state. 0 active and 0 backup servers online. 0 sessions requeued, 0 total in queue."
+        );
+        // Lines below as HAProxy 2.6 printed them for `set server b/s state …`.
+        let one = PoolSummary {
+            active: 1,
+            backup: 1,
+            ..PoolSummary::default()
+        };
+        let s = ServerName {
+            backend: "b",
+            server: "s",
+            backup: false,
+        };
+        assert_eq!(
+            enter_drain(s, &one, false),
+            "Server b/s enters drain state. 1 active and 1 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue."
+        );
+        assert_eq!(
+            enter_maint_while_down(s),
+            "Server b/s was DOWN and now enters maintenance."
+        );
+        assert_eq!(
+            leave_maint(s, true, true),
+            "Server b/s is UP/DRAIN (leaving forced maintenance)."
+        );
+        assert_eq!(
+            remains_drain(s),
+            "Server b/s remains in forced drain mode."
+        );
+        assert_eq!(leave_drain(s, true), "Server b/s is UP (leaving forced drain).");
+        assert_eq!(
+            leave_drain(s, false),
+            "Server b/s is DOWN (leaving forced drain)."
+        );
+        let u = ServerName {
+            server: "u",
+            backup: true,
+            ..s
+        };
+        assert_eq!(
+            leave_maint(u, true, false),
+            "Backup Server b/u is UP/READY (leaving forced maintenance)."
         );
         assert_eq!(
             enter_maint(NODE1, &none),
             "Server http_back/node1 is going DOWN for maintenance. 0 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue."
         );
         assert_eq!(
-            leave_maint(NODE1, true),
+            leave_maint(NODE1, true, false),
             "Server http_back/node1 is UP/READY (leaving forced maintenance)."
         );
         assert_eq!(

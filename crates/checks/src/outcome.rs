@@ -69,8 +69,25 @@ impl CheckStatus {
         )
     }
 
+    /// HAProxy's `HCHK_STATUS_*` number, as `show servers state` prints it
+    /// (`srv_check_status`); 1 (`INI`) stands for "not checked yet".
+    pub fn haproxy_code(self) -> u8 {
+        match self {
+            CheckStatus::HealthAnalyze => 4,
+            CheckStatus::SocketError => 5,
+            CheckStatus::L4Ok => 6,
+            CheckStatus::L4Timeout => 7,
+            CheckStatus::L4Con => 8,
+            CheckStatus::L7Timeout => 12,
+            CheckStatus::L7Response => 13,
+            CheckStatus::L7Ok => 15,
+            CheckStatus::L7OkConditional => 16,
+            CheckStatus::L7Status => 17,
+        }
+    }
+
     /// Whether log lines print `code: N` for this status.
-    fn shows_code(self) -> bool {
+    pub(crate) fn shows_code(self) -> bool {
         matches!(
             self,
             CheckStatus::L7Ok | CheckStatus::L7OkConditional | CheckStatus::L7Status

@@ -75,8 +75,52 @@ pub fn validate(config: &haproxy_cfg::model::Config) -> Result<(), CompileError>
         if p.servers.iter().any(|s| s.check) {
             compile(&p.checks)?;
         }
+        for s in &p.servers {
+            let options = [
+                ("on-marked-down", &s.on_marked_down, "shutdown-sessions"),
+                ("on-marked-up", &s.on_marked_up, "shutdown-backup-sessions"),
+            ];
+            for (keyword, value, expected) in options {
+                match value.as_deref() {
+                    Some(v) if v != expected => {
+                        return Err(CompileError {
+                            location: s.location.clone(),
+                            keyword: format!("server {}/{}", p.name, s.name),
+                            message: format!("'{keyword}' expects '{expected}' but got '{v}'."),
+                        })
+                    }
+                    _ => {}
+                }
+            }
+        }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(server_options: &str) -> Result<(), String> {
+        let text = format!("backend b3\n server s 127.0.0.1:1 {server_options}\n");
+        let cfg = haproxy_cfg::parse_str("h3.cfg", &text).expect("parses").config;
+        validate(&cfg).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn on_marked_options_take_only_their_one_value() {
+        assert_eq!(check("on-marked-down shutdown-sessions"), Ok(()));
+        assert_eq!(check("on-marked-up shutdown-backup-sessions"), Ok(()));
+        // HAProxy 2.6: `'server b3/s' : 'on-marked-down' expects 'shutdown-sessions' but got 'foo'.`
+        assert_eq!(
+            check("on-marked-down foo"),
+            Err("parsing [h3.cfg:2] : 'server b3/s' : 'on-marked-down' expects 'shutdown-sessions' but got 'foo'.".into())
+        );
+        assert_eq!(
+            check("on-marked-up shutdown-sessions"),
+            Err("parsing [h3.cfg:2] : 'server b3/s' : 'on-marked-up' expects 'shutdown-backup-sessions' but got 'shutdown-sessions'.".into())
+        );
+    }
 }
 
 #[cfg(test)]

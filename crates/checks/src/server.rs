@@ -11,11 +11,12 @@ use std::time::{Duration, Instant};
 
 use haproxy_cfg::model::Server;
 
+use crate::admin::AdminSource;
 use crate::agent::{AgentAdmin, AgentReply};
 use crate::health::{Change, Health};
 use crate::observe::{ErrorObserver, ObserveMode, OnError};
 use crate::outcome::{CheckOutcome, CheckStatus};
-use crate::slowstart::ramp_weight;
+use crate::slowstart::{ramp_permille, ramp_weight};
 
 /// What the data plane sees; one byte, so it fits an `AtomicU8`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,14 +78,23 @@ pub enum Transition {
     /// The outcome that caused it, when a check did.
     Down(Option<CheckOutcome>),
     Up(Option<CheckOutcome>),
-    EnterMaint,
+    /// MAINT entered; `was_down` when the checks had already taken the server down.
+    EnterMaint {
+        was_down: bool,
+    },
+    /// MAINT left, for READY or (`drain`) DRAIN; `up` when the server is up afterwards.
     LeaveMaint {
         up: bool,
+        drain: bool,
     },
-    EnterDrain,
+    EnterDrain {
+        up: bool,
+    },
     LeaveDrain {
         up: bool,
     },
+    /// HAProxy 2.6's extra line after leaving MAINT for DRAIN.
+    RemainsDrain,
 }
 
 impl Transition {
@@ -92,7 +102,26 @@ impl Transition {
     pub fn went_unusable(&self) -> bool {
         matches!(
             self,
-            Transition::Down(_) | Transition::EnterMaint | Transition::EnterDrain
+            Transition::Down(_)
+                | Transition::EnterMaint { was_down: false }
+                | Transition::EnterDrain { up: true }
+        )
+    }
+
+    /// Whether this change takes a running server down (`on-marked-down shutdown-sessions`
+    /// applies: a check took it down, or it went into maintenance while up).
+    pub fn marks_down(&self) -> bool {
+        matches!(
+            self,
+            Transition::Down(_) | Transition::EnterMaint { was_down: false }
+        )
+    }
+
+    /// Whether this change brings the server up (`on-marked-up shutdown-backup-sessions`).
+    pub fn marks_up(&self) -> bool {
+        matches!(
+            self,
+            Transition::Up(_) | Transition::LeaveMaint { up: true, .. }
         )
     }
 }
@@ -115,6 +144,34 @@ pub struct ServerCheckConfig {
     pub on_error: OnError,
     /// `disabled`: starts in MAINT.
     pub disabled: bool,
+    /// `on-marked-down shutdown-sessions`.
+    pub shutdown_on_down: bool,
+    /// `on-marked-up shutdown-backup-sessions`.
+    pub shutdown_backups_on_up: bool,
+}
+
+impl Default for ServerCheckConfig {
+    /// A server line with nothing but an address: HAProxy's defaults.
+    fn default() -> Self {
+        ServerCheckConfig {
+            check: false,
+            agent: false,
+            weight: 1,
+            rise: 2,
+            fall: 3,
+            inter: Duration::from_secs(2),
+            fastinter: None,
+            downinter: None,
+            agent_inter: None,
+            slowstart: None,
+            observe: None,
+            error_limit: 10,
+            on_error: OnError::default(),
+            disabled: false,
+            shutdown_on_down: false,
+            shutdown_backups_on_up: false,
+        }
+    }
 }
 
 impl ServerCheckConfig {
@@ -138,12 +195,32 @@ impl ServerCheckConfig {
                 .and_then(OnError::parse)
                 .unwrap_or_default(),
             disabled: s.disabled,
+            shutdown_on_down: s.on_marked_down.as_deref() == Some("shutdown-sessions"),
+            shutdown_backups_on_up: s.on_marked_up.as_deref() == Some("shutdown-backup-sessions"),
         }
     }
 }
 
 /// The default `agent-inter`.
 const DEFAULT_AGENT_INTER: Duration = Duration::from_secs(2);
+
+/// What the stats page counts for a server (`chkfail`, `chkdown`, `lastchg`, `downtime`,
+/// `hanafail`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerCounters {
+    /// Failed checks while the counter was above 0 (HAProxy's `chkfail`), agent `down`
+    /// replies included.
+    pub failed_checks: u64,
+    /// UP to DOWN transitions (a check, or MAINT entered while up).
+    pub down_transitions: u64,
+    /// Errors seen on live traffic (`observe`).
+    pub observe_errors: u64,
+    /// Last change of state, `None` when nothing changed since the start.
+    pub last_change: Option<Instant>,
+    /// Time spent down (DOWN or MAINT) in finished periods; see [`ServerCheck::downtime`].
+    pub downtime: Duration,
+    down_since: Option<Instant>,
+}
 
 #[derive(Debug, Clone)]
 pub struct ServerCheck {
@@ -152,11 +229,18 @@ pub struct ServerCheck {
     /// The agent's counter: HAProxy gives agents a rise and fall of 1.
     agent: Health,
     admin: AdminState,
-    weight_pct: u32,
+    admin_source: Option<AdminSource>,
+    /// The weight in use before slowstart: the configured one until the agent (`N%`) or the
+    /// runtime API (`set weight`) changes it.
+    uweight: u32,
+    check_enabled: bool,
+    agent_enabled: bool,
     up_since: Option<Instant>,
     force_fastinter: bool,
     observer: Option<ErrorObserver>,
     last: Option<CheckOutcome>,
+    last_agent: Option<CheckOutcome>,
+    counters: ServerCounters,
 }
 
 impl ServerCheck {
@@ -165,19 +249,204 @@ impl ServerCheck {
             .observe
             .map(|m| ErrorObserver::new(m, cfg.error_limit, cfg.on_error));
         ServerCheck {
-            health: Health::new(cfg.rise, cfg.fall),
+            health: if cfg.disabled {
+                Health::new_down(cfg.rise, cfg.fall)
+            } else {
+                Health::new(cfg.rise, cfg.fall)
+            },
             agent: Health::new(1, 1),
             admin: if cfg.disabled {
                 AdminState::Maint
             } else {
                 AdminState::Ready
             },
-            weight_pct: 100,
+            admin_source: cfg.disabled.then_some(AdminSource::Config),
+            uweight: cfg.weight,
+            check_enabled: cfg.check,
+            agent_enabled: cfg.agent,
             up_since: None,
             force_fastinter: false,
             observer,
             last: None,
+            last_agent: None,
+            counters: ServerCounters::default(),
             cfg,
+        }
+    }
+
+    /// As [`ServerCheck::new`], for a server that exists from `now` on (a `disabled` one is
+    /// counted down from then).
+    pub fn new_at(cfg: ServerCheckConfig, now: Instant) -> Self {
+        let mut s = ServerCheck::new(cfg);
+        if s.stopped() {
+            s.counters.down_since = Some(now);
+        }
+        s
+    }
+
+    /// The checks the driver could not set up (no address, no port) are dropped here, as
+    /// HAProxy disables them at start.
+    pub fn unconfigure(&mut self, check: bool, agent: bool) {
+        if check {
+            self.cfg.check = false;
+            self.check_enabled = false;
+        }
+        if agent {
+            self.cfg.agent = false;
+            self.agent_enabled = false;
+        }
+    }
+
+    pub fn counters(&self) -> &ServerCounters {
+        &self.counters
+    }
+
+    /// Total time down (DOWN or MAINT) up to `now`, the current period included.
+    pub fn downtime(&self, now: Instant) -> Duration {
+        let current = self
+            .counters
+            .down_since
+            .map(|t| now.saturating_duration_since(t))
+            .unwrap_or_default();
+        self.counters.downtime + current
+    }
+
+    pub fn admin_source(&self) -> Option<AdminSource> {
+        self.admin_source
+    }
+
+    pub fn user_weight(&self) -> u32 {
+        self.uweight
+    }
+
+    pub fn check_enabled(&self) -> bool {
+        self.check_enabled
+    }
+
+    pub fn agent_enabled(&self) -> bool {
+        self.agent_enabled
+    }
+
+    pub fn last_agent_outcome(&self) -> Option<&CheckOutcome> {
+        self.last_agent.as_ref()
+    }
+
+    /// HAProxy's "stopped": out of service because of the checks or MAINT (DRAIN is not).
+    fn stopped(&self) -> bool {
+        self.admin == AdminState::Maint || !self.operational()
+    }
+
+    /// Runs a change and keeps the counters: `lastchg` on any change of state, the down
+    /// periods for `downtime`.
+    fn tracked<T>(&mut self, now: Instant, f: impl FnOnce(&mut Self) -> T) -> T {
+        let (state_before, stopped_before) = (self.state(), self.stopped());
+        let out = f(self);
+        let stopped = self.stopped();
+        if self.state() != state_before {
+            self.counters.last_change = Some(now);
+        }
+        match (stopped_before, stopped) {
+            (false, true) => self.counters.down_since = Some(now),
+            (true, false) => {
+                if let Some(t) = self.counters.down_since.take() {
+                    self.counters.downtime += now.saturating_duration_since(t);
+                }
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// The runtime API's `set server B/S state …`, `disable|enable server` (and the agent's
+    /// `maint`/`drain`/`ready`): the transitions to log, in HAProxy's order.
+    pub fn set_admin(
+        &mut self,
+        now: Instant,
+        target: AdminState,
+        source: AdminSource,
+    ) -> Vec<Transition> {
+        self.tracked(now, |s| s.set_admin_inner(now, target, source))
+    }
+
+    fn set_admin_inner(
+        &mut self,
+        now: Instant,
+        target: AdminState,
+        source: AdminSource,
+    ) -> Vec<Transition> {
+        let from = self.admin;
+        if from == target {
+            return Vec::new();
+        }
+        self.admin = target;
+        self.admin_source = (target != AdminState::Ready).then_some(source);
+        match (from, target) {
+            (_, AdminState::Maint) => {
+                // MAINT pauses the checks and counts as a failure (HAProxy sets the health
+                // to 0); leaving it starts again at minimal health.
+                let was_down = !self.operational();
+                self.health.force_down();
+                self.up_since = None;
+                if !was_down {
+                    self.counters.down_transitions += 1;
+                }
+                vec![Transition::EnterMaint { was_down }]
+            }
+            (AdminState::Maint, to) => {
+                self.health = Health::new(self.cfg.rise, self.cfg.fall);
+                let up = self.operational();
+                if up {
+                    self.up_since = Some(now);
+                }
+                let drain = to == AdminState::Drain;
+                let mut out = vec![Transition::LeaveMaint { up, drain }];
+                if drain {
+                    out.push(Transition::RemainsDrain);
+                }
+                out
+            }
+            (_, AdminState::Drain) => vec![Transition::EnterDrain {
+                up: self.operational(),
+            }],
+            (_, AdminState::Ready) => vec![Transition::LeaveDrain {
+                up: self.operational(),
+            }],
+        }
+    }
+
+    /// `set weight`: the new user weight (already checked by
+    /// [`parse_weight_change`](crate::weight::parse_weight_change)).
+    pub fn set_user_weight(&mut self, weight: u32) {
+        self.uweight = weight.min(256);
+    }
+
+    /// `enable|disable health`: a disabled check sends nothing and its last result stays as
+    /// it was (HAProxy 2.6 keeps the server's state until something else changes it).
+    /// `false` when there is no check to enable.
+    pub fn set_check_enabled(&mut self, enabled: bool) -> bool {
+        if enabled && !self.cfg.check {
+            return false;
+        }
+        self.check_enabled = enabled && self.cfg.check;
+        true
+    }
+
+    /// `enable|disable agent`; `false` when there is no agent to enable.
+    pub fn set_agent_enabled(&mut self, enabled: bool) -> bool {
+        if enabled && !self.cfg.agent {
+            return false;
+        }
+        self.agent_enabled = enabled && self.cfg.agent;
+        true
+    }
+
+    /// How far into its slowstart ramp the server is, in thousandths (1000: no ramp).
+    pub fn slowstart_permille(&self, now: Instant) -> u32 {
+        match (self.cfg.slowstart, self.up_since) {
+            (Some(ss), Some(since)) if self.state().usable() => {
+                ramp_permille(now.saturating_duration_since(since), ss)
+            }
+            _ => 1000,
         }
     }
 
@@ -234,7 +503,7 @@ impl ServerCheck {
         if !self.state().usable() {
             return 0;
         }
-        let w = (u64::from(self.cfg.weight) * u64::from(self.weight_pct) / 100).min(256) as u32;
+        let w = self.uweight;
         match (self.cfg.slowstart, self.up_since) {
             (Some(ss), Some(since)) => ramp_weight(w, now.saturating_duration_since(since), ss),
             _ => w,
@@ -264,13 +533,22 @@ impl ServerCheck {
             Some(Transition::Up(why))
         } else {
             self.up_since = None;
+            self.counters.down_transitions += 1;
             Some(Transition::Down(why))
         }
     }
 
     /// A health check finished.
     pub fn handle_check(&mut self, now: Instant, outcome: CheckOutcome) -> Option<Transition> {
+        self.tracked(now, |s| s.handle_check_inner(now, outcome))
+    }
+
+    fn handle_check_inner(&mut self, now: Instant, outcome: CheckOutcome) -> Option<Transition> {
         let was_up = self.operational();
+        // HAProxy counts a failure while the counter is above 0 (up, or on its way up).
+        if !outcome.passed() && self.health.raw().0 > 0 {
+            self.counters.failed_checks += 1;
+        }
         if outcome.passed() {
             if let Some(o) = &mut self.observer {
                 o.record_ok();
@@ -284,45 +562,54 @@ impl ServerCheck {
     /// An agent answered. Only what it says counts: an agent that cannot be reached changes
     /// nothing (HAProxy counts agent failures only from layer 7 on).
     pub fn handle_agent(&mut self, now: Instant, reply: &AgentReply) -> Vec<Transition> {
+        self.tracked(now, |s| s.handle_agent_inner(now, reply))
+    }
+
+    fn handle_agent_inner(&mut self, now: Instant, reply: &AgentReply) -> Vec<Transition> {
         let mut out = Vec::new();
-        if let Some(pct) = reply.weight_pct {
-            self.weight_pct = pct.min(256 * 100);
+        // A disabled agent's weight and drain are ignored (management manual,
+        // `disable agent`); a reply may still be in flight when it is disabled.
+        let weight_too = self.agent_enabled;
+        if let Some(pct) = reply.weight_pct.filter(|_| weight_too) {
+            let pct = u64::from(pct.min(256 * 100));
+            self.uweight = (u64::from(self.cfg.weight) * pct / 100).min(256) as u32;
         }
-        match (reply.admin, self.admin) {
-            (Some(AgentAdmin::Maint), a) if a != AdminState::Maint => {
-                self.admin = AdminState::Maint;
-                out.push(Transition::EnterMaint);
-            }
-            (Some(AgentAdmin::Drain), AdminState::Ready) => {
-                self.admin = AdminState::Drain;
-                out.push(Transition::EnterDrain);
-            }
-            (Some(AgentAdmin::Ready), AdminState::Maint) => {
-                self.admin = AdminState::Ready;
-                self.health = Health::new(self.cfg.rise, self.cfg.fall);
-                out.push(Transition::LeaveMaint {
-                    up: self.operational(),
-                });
-            }
-            (Some(AgentAdmin::Ready), AdminState::Drain) => {
-                self.admin = AdminState::Ready;
-                out.push(Transition::LeaveDrain {
-                    up: self.operational(),
-                });
-            }
-            _ => {}
+        let target = match (reply.admin, self.admin) {
+            (Some(AgentAdmin::Maint), a) if a != AdminState::Maint => Some(AdminState::Maint),
+            (Some(AgentAdmin::Drain), AdminState::Ready) if weight_too => Some(AdminState::Drain),
+            (Some(AgentAdmin::Ready), a) if a != AdminState::Ready => Some(AdminState::Ready),
+            _ => None,
+        };
+        if let Some(t) = target {
+            out.extend(self.set_admin_inner(now, t, AdminSource::Agent));
         }
         if let Some(outcome) = reply.outcome() {
             let was_up = self.operational();
+            if !outcome.passed() && self.agent.raw().0 > 0 {
+                self.counters.failed_checks += 1;
+            }
             self.agent.record(outcome.passed());
+            self.last_agent = Some(outcome.clone());
             out.extend(self.change(now, was_up, Some(outcome)));
         }
         out
     }
 
+    /// An agent could not be reached: nothing changes but what the stats page shows.
+    pub fn note_agent_failure(&mut self, outcome: CheckOutcome) {
+        self.last_agent = Some(outcome);
+    }
+
     /// Live traffic to this server succeeded (`ok`) or failed (`observe`); `what` says how it
     /// failed, for the log.
     pub fn handle_observed(&mut self, now: Instant, ok: bool, what: &str) -> Option<Transition> {
+        self.tracked(now, |s| s.handle_observed_inner(now, ok, what))
+    }
+
+    fn handle_observed_inner(&mut self, now: Instant, ok: bool, what: &str) -> Option<Transition> {
+        if !ok && self.observer.is_some() {
+            self.counters.observe_errors += 1;
+        }
         let observer = self.observer.as_mut()?;
         if ok {
             observer.record_ok();
@@ -401,6 +688,8 @@ mod tests {
             error_limit: 10,
             on_error: OnError::FailCheck,
             disabled: false,
+            shutdown_on_down: false,
+            shutdown_backups_on_up: false,
         }
     }
 
@@ -509,18 +798,21 @@ mod tests {
         assert_eq!(s.effective_weight(t), 30);
         assert_eq!(
             s.handle_agent(t, &parse_reply(b"drain\n")),
-            vec![Transition::EnterDrain]
+            vec![Transition::EnterDrain { up: true }]
         );
         assert_eq!(s.state(), ServerState::Drain);
         assert_eq!(s.effective_weight(t), 0);
         assert_eq!(
             s.handle_agent(t, &parse_reply(b"maint\n")),
-            vec![Transition::EnterMaint]
+            vec![Transition::EnterMaint { was_down: false }]
         );
         assert_eq!(s.state(), ServerState::Maint);
         assert_eq!(
             s.handle_agent(t, &parse_reply(b"ready\n")),
-            vec![Transition::LeaveMaint { up: true }]
+            vec![Transition::LeaveMaint {
+                up: true,
+                drain: false
+            }]
         );
         assert_eq!(s.state(), ServerState::Up);
         let down = s.handle_agent(t, &parse_reply(b"down\n"));

@@ -25,7 +25,7 @@ fn server(rise: u32, fall: u32) -> ServerCheck {
         observe: None,
         error_limit: 10,
         on_error: OnError::FailCheck,
-        disabled: false,
+        ..ServerCheckConfig::default()
     })
 }
 

@@ -8,17 +8,22 @@
 //! HealthChecker::start(config, table, log)
 //!   thread "halb-checks": per checked server  sleep(spread) -> loop { run_check -> ServerCheck -> publish -> log -> sleep(next interval) }
 //!                         per agent           loop { run_agent -> ServerCheck -> publish -> log -> sleep(agent-inter) }
+//!                         per slowstart       on a comeback: republish the ramped weight every max(1s, slowstart/20)
 //!                         observed traffic    HealthTable::report() -> channel -> ServerCheck::handle_observed
+//! any thread:             ServerAdmin (runtime API, stats page) -> same ServerCheck -> publish -> log
 //! data plane:             table.usable(backend, server)   (a relaxed atomic load)
+//!                         slot.shutdown().wait_past(epoch) (shutdown-sessions)
 //! ```
 
+mod admin;
+mod facts;
 mod log;
 mod probe;
+mod shutdown;
 mod table;
 
-use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr, ToSocketAddrs};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -26,15 +31,17 @@ use haproxy_cfg::model::{Config, Proxy, Server, ServerAddr, ServerPort};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinSet;
 
+pub use self::admin::{ServerAdmin, ServerRef, WeightInfo};
+pub use self::facts::{CheckFacts, OpState, ServerFacts};
 pub use self::log::{CheckEvent, CheckLog, Severity, StderrLog};
 pub use self::probe::{error_text, run_agent, run_check, CheckTarget};
+pub use self::shutdown::ShutdownSignal;
 pub use self::table::{BackendHealth, HealthTable, Observation, ServerSlot};
+pub use crate::admin::{AdminError, AdminSource};
 
-use crate::messages::{self, ServerName};
-use crate::outcome::CheckOutcome;
 use crate::plan::{compile, CheckPlan, CompileError};
 use crate::schedule::first_check_offset;
-use crate::server::{AdminState, ServerCheck, ServerCheckConfig, Transition};
+use crate::server::{AdminState, Transition};
 use crate::timeouts::CheckTimeouts;
 
 #[derive(Debug, thiserror::Error)]
@@ -48,25 +55,21 @@ pub enum StartError {
 /// How check lines are written.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct CheckerOptions {
-    /// `option log-health-checks`: log every check result that changes something; the
+    /// Forces `option log-health-checks` on in every backend (each backend's own option is
+    /// read from the configuration): log every check result that changes something; the
     /// state-change lines then leave out the reason (already logged).
     pub log_health_checks: bool,
 }
 
-/// What the checker knows about one server.
+/// What the checker knows about one server; its state lives in the [`HealthTable`].
 struct ServerJob {
     table: Arc<HealthTable>,
-    log: Arc<dyn CheckLog>,
-    options: CheckerOptions,
     backend: usize,
     server: usize,
-    backend_name: String,
-    server_name: String,
-    backup: bool,
-    state: Mutex<ServerCheck>,
     plan: Option<Arc<CheckPlan>>,
     target: Option<CheckTarget>,
     agent: Option<SocketAddr>,
+    slowstart: bool,
     timeouts: CheckTimeouts,
 }
 
@@ -139,15 +142,15 @@ impl HealthChecker {
         log: Arc<dyn CheckLog>,
         options: CheckerOptions,
     ) -> Result<HealthChecker, StartError> {
+        table.set_log(Arc::clone(&log), options.log_health_checks);
         let mut jobs = Vec::new();
         for (pi, p) in config.proxies.iter().enumerate() {
             if !p.cap.backend || p.disabled || table.backend(pi).is_none() {
                 continue;
             }
-            let wants_checks = p
-                .servers
-                .iter()
-                .any(|s| s.check || s.agent_check || s.observe.is_some());
+            let wants_checks = p.servers.iter().any(|s| {
+                s.check || s.agent_check || s.observe.is_some() || s.slowstart.is_some()
+            });
             if !wants_checks {
                 continue;
             }
@@ -169,25 +172,25 @@ impl HealthChecker {
                     }
                     _ => None,
                 };
-                let mut cfg = ServerCheckConfig::from_server(s);
-                cfg.check = target.is_some();
-                cfg.agent = agent.is_some();
-                if !cfg.check && !cfg.agent && cfg.observe.is_none() {
+                let Some(slot) = table.slot(pi, si) else {
+                    continue;
+                };
+                let slowstart = {
+                    let mut sc = slot.lock();
+                    sc.unconfigure(target.is_none(), agent.is_none());
+                    sc.config().slowstart.is_some()
+                };
+                if target.is_none() && agent.is_none() && !slowstart {
                     continue;
                 }
                 jobs.push(Arc::new(ServerJob {
                     table: Arc::clone(&table),
-                    log: Arc::clone(&log),
-                    options,
                     backend: pi,
                     server: si,
-                    backend_name: p.name.clone(),
-                    server_name: s.name.clone(),
-                    backup: s.backup,
-                    state: Mutex::new(ServerCheck::new(cfg)),
                     plan: target.is_some().then(|| Arc::clone(&plan)),
                     target,
                     agent,
+                    slowstart,
                     timeouts: CheckTimeouts::new(s.inter, p.timeouts.connect, p.timeouts.check),
                 }));
             }
@@ -196,7 +199,10 @@ impl HealthChecker {
         let (stop, stop_rx) = oneshot::channel();
         let thread = std::thread::Builder::new()
             .name("halb-checks".into())
-            .spawn(move || run_thread(jobs, observed_rx, stop_rx))?;
+            .spawn({
+                let table = Arc::clone(&table);
+                move || run_thread(table, jobs, observed_rx, stop_rx)
+            })?;
         Ok(HealthChecker {
             table,
             stop: Some(stop),
@@ -206,6 +212,11 @@ impl HealthChecker {
 
     pub fn table(&self) -> &Arc<HealthTable> {
         &self.table
+    }
+
+    /// The admin handle (runtime API, stats page) on the checker's table.
+    pub fn admin(&self) -> ServerAdmin {
+        self.table.admin()
     }
 
     /// Stops every check and waits for the thread.
@@ -230,6 +241,7 @@ impl Drop for HealthChecker {
 }
 
 fn run_thread(
+    table: Arc<HealthTable>,
     jobs: Vec<Arc<ServerJob>>,
     observed: Option<mpsc::UnboundedReceiver<Observation>>,
     stop: oneshot::Receiver<()>,
@@ -252,9 +264,8 @@ fn run_thread(
         let checked: Vec<&Arc<ServerJob>> = jobs.iter().filter(|j| j.plan.is_some()).collect();
         let min_inter = checked
             .iter()
-            .map(|j| {
-                let sc = j.lock();
-                sc.config().fastinter.unwrap_or(sc.config().inter)
+            .filter_map(|j| {
+                j.with(|sc| sc.config().fastinter.unwrap_or(sc.config().inter))
             })
             .min()
             .unwrap_or(Duration::ZERO);
@@ -264,23 +275,20 @@ fn run_thread(
         }
         let agents: Vec<&Arc<ServerJob>> = jobs.iter().filter(|j| j.agent.is_some()).collect();
         for (k, job) in agents.iter().enumerate() {
-            let first = first_check_offset(k, agents.len(), job.lock().next_agent_delay());
+            let inter = job.with(|sc| sc.next_agent_delay()).unwrap_or_default();
+            let first = first_check_offset(k, agents.len(), inter);
             tasks.spawn(agent_task(Arc::clone(job), first));
         }
-        let by_server: HashMap<(usize, usize), Arc<ServerJob>> = jobs
-            .iter()
-            .map(|j| ((j.backend, j.server), Arc::clone(j)))
-            .collect();
+        for job in jobs.iter().filter(|j| j.slowstart) {
+            tasks.spawn(warmup_task(Arc::clone(job)));
+        }
         if let Some(mut observed) = observed {
             tasks.spawn(async move {
                 while let Some(o) = observed.recv().await {
-                    if let Some(job) = by_server.get(&(o.backend, o.server)) {
-                        job.apply(None, |sc, now| {
-                            sc.handle_observed(now, o.ok, o.event.text())
-                                .into_iter()
-                                .collect()
-                        });
-                    }
+                    table.apply(o.backend, o.server, None, |sc, now| {
+                        let tr = sc.handle_observed(now, o.ok, o.event.text());
+                        ((), tr.into_iter().collect())
+                    });
                 }
             });
         }
@@ -294,162 +302,93 @@ async fn health_task(job: Arc<ServerJob>, first: Duration) {
     let (Some(plan), Some(target)) = (job.plan.clone(), job.target) else {
         return;
     };
+    let Some(slot) = job.table.slot(job.backend, job.server) else {
+        return;
+    };
     loop {
-        // Checks pause while the server is in maintenance, as HAProxy's do.
-        if job.lock().admin() != AdminState::Maint {
+        // Checks pause in maintenance and when disabled (`disable health`), as HAProxy's do.
+        let active = job
+            .with(|sc| sc.admin() != AdminState::Maint && sc.check_enabled())
+            .unwrap_or(false);
+        if active {
             let outcome = run_check(&plan, target, job.timeouts).await;
-            job.apply(Some((false, outcome.clone())), |sc, now| {
-                sc.handle_check(now, outcome).into_iter().collect()
-            });
+            job.table
+                .apply(job.backend, job.server, Some((false, outcome.clone())), |sc, now| {
+                    ((), sc.handle_check(now, outcome).into_iter().collect())
+                });
         }
-        let delay = job.lock().next_check_delay();
-        tokio::time::sleep(delay).await;
+        let delay = job
+            .with(|sc| sc.next_check_delay())
+            .unwrap_or(Duration::from_secs(2));
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            // Leaving MAINT or `enable health`: check at once.
+            _ = slot.wake.notified() => {}
+        }
     }
 }
 
 async fn agent_task(job: Arc<ServerJob>, first: Duration) {
     tokio::time::sleep(first).await;
     let Some(addr) = job.agent else { return };
-    let t = CheckTimeouts::new(
-        job.lock().next_agent_delay(),
-        job.timeouts.connect.into(),
-        job.timeouts.check,
-    );
+    let inter = job
+        .with(|sc| sc.next_agent_delay())
+        .unwrap_or(Duration::from_secs(2));
+    let t = CheckTimeouts::new(inter, job.timeouts.connect.into(), job.timeouts.check);
     loop {
-        let start = Instant::now();
-        match run_agent(addr, t).await {
-            Ok(reply) => {
-                let duration = start.elapsed();
-                if let Some(mut o) = reply.outcome() {
-                    o.duration = duration;
-                    job.log_check(true, &o);
-                }
-                job.apply(None, |sc, now| {
-                    let mut tr = sc.handle_agent(now, &reply);
-                    for t in &mut tr {
-                        if let Transition::Down(Some(o)) | Transition::Up(Some(o)) = t {
-                            o.duration = duration;
-                        }
+        // `disable agent`: no new agent check until enabled again (MAINT does not stop it).
+        if job.with(|sc| sc.agent_enabled()).unwrap_or(false) {
+            let start = Instant::now();
+            match run_agent(addr, t).await {
+                Ok(reply) => {
+                    let duration = start.elapsed();
+                    if let Some(mut o) = reply.outcome() {
+                        o.duration = duration;
+                        job.table.log_check(job.backend, job.server, true, &o);
                     }
-                    tr
-                });
+                    job.table.apply(job.backend, job.server, None, |sc, now| {
+                        let mut tr = sc.handle_agent(now, &reply);
+                        for t in &mut tr {
+                            if let Transition::Down(Some(o)) | Transition::Up(Some(o)) = t {
+                                o.duration = duration;
+                            }
+                        }
+                        ((), tr)
+                    });
+                }
+                Err(o) => {
+                    job.table.log_check(job.backend, job.server, true, &o);
+                    job.with(|sc| sc.note_agent_failure(o));
+                }
             }
-            Err(o) => job.log_check(true, &o),
         }
-        let delay = job.lock().next_agent_delay();
-        tokio::time::sleep(delay).await;
+        tokio::time::sleep(inter).await;
+    }
+}
+
+/// `slowstart`: while a server ramps up after a comeback, republish its weight and its
+/// connection limit every max(1s, slowstart/20), as HAProxy's warmup task does.
+async fn warmup_task(job: Arc<ServerJob>) {
+    let Some(slot) = job.table.slot(job.backend, job.server) else {
+        return;
+    };
+    let step = job
+        .with(|sc| sc.config().slowstart.unwrap_or_default() / 20)
+        .unwrap_or_default()
+        .max(Duration::from_secs(1));
+    loop {
+        slot.warmup.notified().await;
+        while job.table.republish(job.backend, job.server) {
+            tokio::time::sleep(step).await;
+        }
     }
 }
 
 impl ServerJob {
-    fn lock(&self) -> std::sync::MutexGuard<'_, ServerCheck> {
-        // Only this thread takes the lock and no code path panics while holding it.
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn name(&self) -> ServerName<'_> {
-        ServerName {
-            backend: &self.backend_name,
-            server: &self.server_name,
-            backup: self.backup,
-        }
-    }
-
-    fn slot(&self) -> Option<&ServerSlot> {
-        self.table.backend(self.backend)?.servers.get(self.server)
-    }
-
-    /// `option log-health-checks`: one line per check result.
-    fn log_check(&self, agent: bool, o: &CheckOutcome) {
-        if !self.options.log_health_checks {
-            return;
-        }
-        let sc = self.lock();
-        let drained = sc.admin() == AdminState::Drain;
-        let health = if agent {
-            sc.agent_health()
-        } else {
-            sc.health()
-        };
-        let text = messages::check_result(self.name(), agent, o, health, drained);
-        drop(sc);
-        self.log.emit(&CheckEvent {
-            severity: Severity::Notice,
-            stderr: text.clone(),
-            text,
-        });
-    }
-
-    /// Runs `f` on the server's state, publishes the result, logs the transitions.
-    fn apply(
-        &self,
-        check: Option<(bool, CheckOutcome)>,
-        f: impl FnOnce(&mut ServerCheck, Instant) -> Vec<Transition>,
-    ) {
-        let now = Instant::now();
-        let (transitions, state, weight, health_before, last_before) = {
-            let mut sc = self.lock();
-            let health_before = *sc.health();
-            let last_before = sc.last_outcome().map(|o| o.status);
-            let tr = f(&mut sc, now);
-            (
-                tr,
-                sc.state(),
-                sc.effective_weight(now),
-                health_before,
-                last_before,
-            )
-        };
-        if let Some(slot) = self.slot() {
-            slot.publish(state, weight);
-        }
-        if let Some((agent, o)) = &check {
-            let changed = last_before != Some(o.status) || *self.lock().health() != health_before;
-            if changed {
-                self.log_check(*agent, o);
-            }
-        }
-        let Some(backend) = self.table.backend(self.backend) else {
-            return;
-        };
-        for t in transitions {
-            let pool = backend.summary();
-            let keep_reason =
-                |o: Option<CheckOutcome>| o.filter(|_| !self.options.log_health_checks);
-            let (severity, text) = match &t {
-                Transition::Down(o) => (
-                    Severity::Alert,
-                    messages::server_down(self.name(), keep_reason(o.clone()).as_ref(), &pool),
-                ),
-                Transition::Up(o) => (
-                    Severity::Notice,
-                    messages::server_up(self.name(), keep_reason(o.clone()).as_ref(), &pool),
-                ),
-                Transition::EnterMaint => {
-                    (Severity::Alert, messages::enter_maint(self.name(), &pool))
-                }
-                Transition::LeaveMaint { up } => {
-                    (Severity::Notice, messages::leave_maint(self.name(), *up))
-                }
-                Transition::EnterDrain => {
-                    (Severity::Notice, messages::enter_drain(self.name(), &pool))
-                }
-                Transition::LeaveDrain { up } => {
-                    (Severity::Notice, messages::leave_drain(self.name(), *up))
-                }
-            };
-            self.log.emit(&CheckEvent {
-                severity,
-                stderr: text.clone(),
-                text,
-            });
-            if t.went_unusable() && pool.active == 0 && pool.backup == 0 {
-                self.log.emit(&CheckEvent {
-                    severity: Severity::Emerg,
-                    text: messages::no_server_available(&self.backend_name),
-                    stderr: messages::no_server_available_stderr(&self.backend_name),
-                });
-            }
-        }
+    /// Runs `f` on the server's check state (`None` if the table lost the server).
+    fn with<T>(&self, f: impl FnOnce(&mut crate::server::ServerCheck) -> T) -> Option<T> {
+        let slot = self.table.slot(self.backend, self.server)?;
+        let mut sc = slot.lock();
+        Some(f(&mut sc))
     }
 }
