@@ -103,7 +103,12 @@ pub struct Choice<'a> {
 fn claim(w: &Rc<Worker>, be: &BackendPlan, id: ServerId) -> Option<ServerSlot> {
     let rows = w.plan.counters.servers.get(be.id)?;
     let server = be.servers.get(id)?;
-    if !rows[id].sessions.try_enter(u64::from(server.maxconn)) {
+    // During `slowstart` the server's maxconn ramps up with its weight.
+    let maxconn = match be.health.backend(be.proxy_index).and_then(|b| b.servers.get(id)) {
+        Some(h) if server.maxconn > 0 => h.effective_maxconn().max(1),
+        _ => server.maxconn,
+    };
+    if !rows[id].sessions.try_enter(u64::from(maxconn)) {
         return None;
     }
     let now = crate::clock::now_sec();
@@ -364,4 +369,35 @@ pub async fn connect_server_once(
         .resolve(dst)
         .ok_or(io::ErrorKind::AddrNotAvailable)?;
     connect_once(addr, be.timeout_connect).await
+}
+
+/// Waits until sessions on `server` of `be` must end (`on-marked-down shutdown-sessions`,
+/// `on-marked-up shutdown-backup-sessions`, `shutdown sessions server`), counting from the
+/// signal's state when this future is created; never resolves for an unknown server.
+pub(crate) fn shutdown_watch(
+    be: &BackendPlan,
+    server: ServerId,
+) -> impl std::future::Future<Output = ()> + '_ {
+    let signal = be.health.shutdown_signal(be.proxy_index, server);
+    let epoch = signal.map(|s| s.epoch());
+    async move {
+        match (signal, epoch) {
+            (Some(s), Some(e)) => s.wait_past(e).await,
+            _ => std::future::pending().await,
+        }
+    }
+}
+
+/// Why a session's server killed it, as the log's first termination character says: the
+/// server went down (`D`), an active server came back so a backup's sessions end (`U`), or
+/// an admin asked (`K`).
+pub(crate) fn shutdown_cause(be: &BackendPlan, server: ServerId) -> logging::TerminationCause {
+    let backup = be.pick_servers.get(server).is_some_and(|s| s.backup);
+    if !server_up(be, server) {
+        logging::TerminationCause::ServerDown
+    } else if backup {
+        logging::TerminationCause::ServerUp
+    } else {
+        logging::TerminationCause::Killed
+    }
 }

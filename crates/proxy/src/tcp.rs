@@ -137,7 +137,15 @@ async fn serve_txn<S: Stream>(
             }),
         half_closed: fe.timeout_client_fin.or(be.timeout_server_fin),
     };
-    let r = tunnel(&w.bufs, &client, &server, timeouts).await;
+    // The signal is read now: a shutdown fired before this point does not concern us.
+    let killed = crate::connect::shutdown_watch(be, slot.server);
+    let r = tokio::select! {
+        r = tunnel(&w.bufs, &client, &server, timeouts) => r,
+        () = killed => {
+            txn.end(crate::connect::shutdown_cause(be, slot.server), Phase::Data);
+            crate::forward::TunnelResult::default()
+        }
+    };
 
     let srv_row = &counters.servers[backend][slot.server];
     let be_row = &counters.backends[backend];

@@ -144,13 +144,17 @@ const ACTED_ON: &[&str] = &[
     "observe",
     "error-limit",
     "on-error",
+    "on-marked-down",
+    "on-marked-up",
+    // Weight and maxconn ramp (checks crate, connection slots).
+    "slowstart",
 ];
 
 pub(crate) const KEYWORDS: &[Keyword] = &[
     Keyword::new(
         "server",
         Scope::BE_ONLY,
-        Support::Partial("address, weight, maxconn, maxqueue, backup, disabled, health and agent checks, observe; cookies, TLS, slowstart and on-marked-down/up are not acted on yet"),
+        Support::Partial("address, weight, maxconn, maxqueue, backup, disabled, cookie, health and agent checks, observe, slowstart, on-marked-down/up; TLS and the options listed as warned are not acted on yet"),
         Handler::Proxy(server),
     ),
     Keyword::new(

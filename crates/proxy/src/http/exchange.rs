@@ -626,16 +626,22 @@ impl<S: Stream> Session<'_, S> {
                 (Some(c), Some(s)) => Some(c.min(s)),
                 (c, s) => c.or(s),
             });
-        let r = tunnel(
-            &self.w.bufs,
-            &self.client,
-            server,
-            TunnelTimeouts {
-                idle,
-                half_closed: self.fe.timeout_client_fin.or(be.timeout_server_fin),
-            },
-        )
-        .await;
+        let killed = crate::connect::shutdown_watch(be, slot.server);
+        let r = tokio::select! {
+            r = tunnel(
+                &self.w.bufs,
+                &self.client,
+                server,
+                TunnelTimeouts {
+                    idle,
+                    half_closed: self.fe.timeout_client_fin.or(be.timeout_server_fin),
+                },
+            ) => r,
+            () = killed => {
+                self.txn.end(crate::connect::shutdown_cause(be, slot.server), Phase::Data);
+                crate::forward::TunnelResult::default()
+            }
+        };
         let c = &self.w.plan.counters;
         let t = self.w.thread;
         for row in [
