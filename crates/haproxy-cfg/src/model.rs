@@ -134,8 +134,8 @@ pub struct StatsSocket {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StatsLevel {
     User,
-    Operator,
     #[default]
+    Operator,
     Admin,
 }
 

@@ -43,6 +43,9 @@ pub enum ProxyError {
     /// A health-check line could not be compiled, or the checker could not start.
     #[error("{0}")]
     Checks(String),
+    /// A `stats socket` that cannot be served.
+    #[error("config : stats socket: {0}")]
+    Runtime(String),
     /// A `log-format` (or log target) that cannot be used.
     #[error("config : {0}")]
     Log(String),

@@ -33,6 +33,7 @@ mod parking;
 mod plan;
 mod pool;
 mod rules_glue;
+mod runtime;
 mod stats_view;
 mod stream;
 mod tcp;
@@ -161,6 +162,9 @@ impl Proxy {
         for p in config.proxies.iter().filter(|p| !p.disabled) {
             process_log.send(logging::Level::Notice, &format!("Proxy {} started.", p.name));
         }
+        // The runtime API runs on threads of its own, off the request path; it stops with
+        // the proxy (dropped below).
+        let runtime_api = runtime::start(&plan).map_err(ProxyError::Runtime)?;
         let mut handles = Vec::new();
         for (thread, mine) in listeners.into_iter().enumerate() {
             let plan = Arc::clone(&plan);
@@ -191,6 +195,7 @@ impl Proxy {
                 }
             }
         }
+        drop(runtime_api);
         drop(checker);
         for p in config.proxies.iter().filter(|p| !p.disabled) {
             let fe = plan.counters.frontend(&p.name).map_or(0, |r| r.total(counters::Counter::SessionsTotal));

@@ -196,7 +196,8 @@ impl StatsSource {
         }
         let bf = BackendFacts {
             iid,
-            status: if active + backup > 0 {
+            // HAProxy: a backend without any server (a stats `listen`) is UP.
+            status: if active + backup > 0 || p.servers.is_empty() {
                 BackendStatus::Up
             } else {
                 BackendStatus::Down

@@ -157,7 +157,8 @@ fn stats_socket(g: &mut Global, c: &mut Ctx<'_>, a: &[String]) -> Result<(), Str
     let mut sock = StatsSocket {
         addr: addrs.remove(0),
         mode: None,
-        level: StatsLevel::Admin,
+        // HAProxy's default: "operator" (can change server states' counters, not states).
+        level: StatsLevel::Operator,
         expose_fd_listeners: false,
         location: c.loc.clone(),
     };
