@@ -34,6 +34,7 @@ mod plan;
 mod pool;
 mod rules_glue;
 mod runtime;
+mod sessions;
 mod stats_view;
 mod stream;
 mod tcp;

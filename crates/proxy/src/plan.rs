@@ -144,6 +144,8 @@ pub struct BackendPlan {
 /// Everything the workers run, shared read-only.
 #[derive(Debug)]
 pub struct Plan {
+    /// Sessions in progress for `show sess` (only with a `stats socket`).
+    pub sessions: Option<crate::sessions::SessionRegistry>,
     /// The configuration this plan was built from (stats pages read their settings here).
     pub config: Arc<Config>,
     pub threads: usize,
@@ -248,7 +250,10 @@ impl Plan {
                 .collect(),
         });
 
+        let sessions = (!config.global.stats_sockets.is_empty())
+            .then(|| crate::sessions::SessionRegistry::new(threads));
         Ok(Plan {
+            sessions,
             config: Arc::clone(&config),
             threads,
             global_maxconn,

@@ -198,9 +198,35 @@ impl RuntimeTarget for RuntimeGlue {
     }
 
     fn sessions(&self) -> Vec<SessionSummary> {
-        // Sessions live inside each worker thread's event loop with no registry to walk
-        // (keeping one would cost the request path); `show sess` lists none.
-        Vec::new()
+        let plan = &self.source.plan;
+        let Some(reg) = plan.sessions.as_ref() else {
+            return Vec::new();
+        };
+        reg.list()
+            .into_iter()
+            .map(|(id, e)| {
+                let be = e.backend.and_then(|b| plan.backends.get(b));
+                SessionSummary {
+                    id,
+                    proto: match e.client {
+                        Some(std::net::SocketAddr::V6(_)) => "tcpv6".into(),
+                        Some(_) => "tcpv4".into(),
+                        None => "unix_stream".into(),
+                    },
+                    src: e.client.map_or_else(|| "unix".into(), |c| c.to_string()),
+                    frontend: plan
+                        .frontends
+                        .get(e.frontend)
+                        .map_or_else(String::new, |f| f.name.clone()),
+                    backend: be.map(|b| b.name.clone()),
+                    server: be
+                        .zip(e.server)
+                        .and_then(|(b, s)| b.servers.get(s))
+                        .map(|s| s.name.clone()),
+                    age_secs: e.since.elapsed().as_secs(),
+                }
+            })
+            .collect()
     }
 
     fn find_server(&self, s: &ServerRef) -> Result<(), RuntimeError> {

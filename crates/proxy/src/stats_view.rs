@@ -19,6 +19,9 @@ use crate::clock;
 use crate::counters::{Counter, RateKind};
 use crate::plan::Plan;
 
+/// `Release_date` of `show info`, in HAProxy's `YYYY/MM/DD` form.
+pub const RELEASE_DATE: &str = "2026/11/23";
+
 /// What a snapshot is read from; cheap to clone.
 #[derive(Clone)]
 pub struct StatsSource {
@@ -238,7 +241,8 @@ impl StatsSource {
         ProcessInfo {
             name: "halb".into(),
             version: env!("CARGO_PKG_VERSION").into(),
-            release_date: String::new(),
+            // Tools parse this field (hatop requires a value): the date of this release.
+            release_date: RELEASE_DATE.into(),
             nbthread: plan.threads as u32,
             pid: std::process::id(),
             uptime_sec: uptime,

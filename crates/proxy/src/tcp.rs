@@ -32,7 +32,20 @@ pub async fn serve<S: Stream>(
     txn.req_start = Some(txn.session_start);
     txn.head_done = Some(txn.session_start);
     crate::access_log::accepted(w, fe, &txn, peer, local);
-    serve_txn(w, fe, client, peer, local, &mut txn).await;
+    let listed = w.plan.sessions.as_ref().map(|r| {
+        r.register(
+            w.thread,
+            crate::sessions::SessionEntry {
+                client: peer,
+                frontend: fe.id,
+                backend: None,
+                server: None,
+                since: txn.session_start,
+            },
+        )
+    });
+    serve_txn(w, fe, client, peer, local, &mut txn, listed.as_ref()).await;
+    drop(listed);
     crate::access_log::finish(w, fe, &txn, peer, local, None);
 }
 
@@ -43,6 +56,7 @@ async fn serve_txn<S: Stream>(
     peer: Option<SocketAddr>,
     local: Option<SocketAddr>,
     txn: &mut Txn,
+    listed: Option<&crate::sessions::Registration<'_>>,
 ) {
     let counters = &w.plan.counters;
     let fe_row = &counters.frontends[fe.id];
@@ -111,6 +125,9 @@ async fn serve_txn<S: Stream>(
     };
     txn.connected = Some(Instant::now());
     txn.server = Some(slot.server);
+    if let Some(l) = listed {
+        l.bind(backend, slot.server);
+    }
     txn.retries = slot.retries;
     txn.redispatched = slot.redispatched;
     if !peeked.is_empty() {

@@ -86,7 +86,8 @@ struct Shard {
     totals: [AtomicU64; COUNTERS],
     rates: RateShard,
     timers: TimerShard,
-    /// `now_sec` of the last session this thread handed to the row (0 = never).
+    /// `now_sec + 1` of the last session this thread handed to the row (0 = never), so a
+    /// clock that starts at second 0 still records its first second.
     last_sess: AtomicU32,
 }
 
@@ -216,7 +217,9 @@ impl CounterRow {
         if let Some(shard) = self.shards.get(thread) {
             shard.rates.tick(rate, now_sec);
             if rate == Rate::Sessions {
-                shard.last_sess.store(now_sec, Ordering::Relaxed);
+                shard
+                    .last_sess
+                    .store(now_sec.saturating_add(1), Ordering::Relaxed);
             }
         }
     }
@@ -250,6 +253,11 @@ impl CounterRow {
             .map(|s| s.rates.max(rate))
             .max()
             .unwrap_or(0);
+        // No event since start or the last `clear counters`: HAProxy raises its maximum on
+        // events only, so it shows 0 even while the window still holds older ones.
+        if per_thread == 0 {
+            return 0;
+        }
         cur.max(per_thread)
             .max(self.read_rate_max[rate as usize].load(Ordering::Relaxed))
     }
@@ -262,7 +270,7 @@ impl CounterRow {
             .map(|s| s.last_sess.load(Ordering::Relaxed))
             .max()
             .unwrap_or(0);
-        (last != 0).then(|| now_sec.saturating_sub(last))
+        (last != 0).then(|| now_sec.saturating_sub(last - 1))
     }
 
     /// Records one duration in milliseconds for `timer`: no lock, no allocation.
@@ -421,10 +429,16 @@ mod tests {
     fn last_session_age_follows_now() {
         let row = CounterRow::new("b", "s", RowKind::Server, 2);
         assert_eq!(row.last_session_age(100), None);
+        row.session_started(1, 0);
+        assert_eq!(
+            row.last_session_age(3),
+            Some(3),
+            "second 0 is a real second"
+        );
         row.session_started(1, 90);
         row.session_started(0, 95);
         assert_eq!(row.last_session_age(100), Some(5));
-        assert_eq!(row.total(Counter::SessionsTotal), 2);
+        assert_eq!(row.total(Counter::SessionsTotal), 3);
     }
 
     #[test]

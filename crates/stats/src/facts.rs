@@ -182,8 +182,6 @@ pub struct BackendFacts {
     /// Servers UP: active (`act`) and backup (`bck`).
     pub active: u32,
     pub backup: u32,
-    /// Servers configured in the backend, UP or not (HAProxy reports no `downtime` without).
-    pub servers: u32,
     /// `fullconn`/`maxconn` of the backend (`slim`).
     pub maxconn: u32,
     pub last_change_sec: u32,

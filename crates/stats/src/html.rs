@@ -6,7 +6,7 @@
 //! halb's addition: a "Latency" column group with p50/p90/p99 of the response time (`Tr`) and
 //! the total time (`Ta`) of backends and servers.
 //!
-//! Every name that reaches the page goes through [`crate::escape`]: a proxy called `<b>` shows
+//! Every name that reaches the page is HTML-escaped (`escape.rs`): a proxy called `<b>` shows
 //! as text.
 
 use std::fmt::Write;
@@ -317,9 +317,11 @@ fn display_options(out: &mut String, opts: &PageOptions, req: &PageRequest) {
 }
 
 /// The two header lines of a proxy table.
-fn table_head(out: &mut String, proxy_id: &str, admin: bool) {
+fn table_head(out: &mut String, proxy_id: &str, admin: bool, form: bool) {
     out.push_str("<table class=\"tbl\" width=\"100%\">\n<tr class=\"titre\">");
-    if admin {
+    if admin && !form {
+        out.push_str("<th rowspan=2></th>");
+    } else if form {
         let _ = write!(
             out,
             "<th rowspan=2 width=1><input type=\"checkbox\" title=\"Select all\" \
@@ -441,11 +443,18 @@ fn name_cell(out: &mut String, row: &StatRow, opts: &PageOptions) {
 /// The Server group for a server: Status … Thrtle.
 fn server_status_cells(out: &mut String, row: &StatRow) {
     let lastchg = human_duration(row.get(F::Lastchg).as_u64() as u32);
-    let _ = write!(
-        out,
-        "<td class=ac>{lastchg} {}</td>",
-        html_string(row.get(F::Status).as_str())
-    );
+    let status = html_string(row.get(F::Status).as_str());
+    if matches!(
+        row.state,
+        RowState::Server {
+            state: ServerState::NoCheck,
+            ..
+        }
+    ) {
+        let _ = write!(out, "<td class=ac>{lastchg} <i>{status}</i></td>");
+    } else {
+        let _ = write!(out, "<td class=ac>{lastchg} {status}</td>");
+    }
     // LastChk: the agent's result when the agent is what holds the server down.
     let check = match row.get(F::CheckStatus) {
         Value::Str(status) => {
@@ -501,10 +510,10 @@ fn server_status_cells(out: &mut String, row: &StatRow) {
     }
 }
 
-fn row_html(out: &mut String, row: &StatRow, opts: &PageOptions, admin: bool) {
+fn row_html(out: &mut String, row: &StatRow, opts: &PageOptions, form: bool) {
     let _ = write!(out, "<tr class=\"{}\">", row_class(row));
-    if admin {
-        if row.obj == ObjType::Server {
+    if opts.admin {
+        if form && row.obj == ObjType::Server {
             let _ = write!(
                 out,
                 "<td><input class=\"{}-checkbox\" type=\"checkbox\" name=\"s\" value=\"{}\"></td>",
@@ -641,9 +650,10 @@ fn proxy_table(out: &mut String, snap: &Snapshot, proxy: &str, opts: &PageOption
     let rows: Vec<&StatRow> = snap.proxy_rows(proxy).collect();
     let backend = rows.iter().find(|r| r.obj == ObjType::Backend);
     let has_servers = rows.iter().any(|r| r.obj == ObjType::Server);
-    let admin = opts.admin && backend.is_some() && has_servers;
+    // Admin mode gives every table its checkbox column; only backends with servers get a form.
+    let form = opts.admin && backend.is_some() && has_servers;
     let name = html_string(proxy);
-    if admin {
+    if form {
         out.push_str("<form method=\"post\">");
     }
     let _ = write!(
@@ -670,12 +680,12 @@ fn proxy_table(out: &mut String, snap: &Snapshot, proxy: &str, opts: &PageOption
         let _ = write!(out, "<a class=px href=\"#{name}\">{name}</a>");
     }
     out.push_str("</th><th class=\"empty\" width=\"90%\"></th></tr>\n</table>\n");
-    table_head(out, &html_string(&checkbox_class(proxy)), admin);
+    table_head(out, &html_string(&checkbox_class(proxy)), opts.admin, form);
     for r in &rows {
-        row_html(out, r, opts, admin);
+        row_html(out, r, opts, form);
     }
     out.push_str("</table>");
-    if let (true, Some(b)) = (admin, backend) {
+    if let (true, Some(b)) = (form, backend) {
         admin_form_footer(out, b.iid());
     }
     out.push_str("<p>\n");

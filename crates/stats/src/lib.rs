@@ -5,7 +5,8 @@
 //! [`counters::CounterRow`] plus plain [`facts`] (states, weights, check results) → one of the
 //! renderers turns it into HAProxy 2.6's formats: [`csv`] (`show stat`, `;csv`), [`typed`]
 //! (`show stat typed`), [`json`] (`show stat json`, `;json`), [`info`] (`show info`), [`html`]
-//! (the stats page, with [`admin`] for its POST form) and [`prometheus`] (the exporter).
+//! (the stats page; [`page`] parses its request and picks the format, [`admin`] its POST form)
+//! and [`prometheus`] (the exporter).
 //!
 //! Pure: no I/O, no clock; `now_sec` comes from the caller.
 

@@ -265,9 +265,8 @@ pub fn backend_row(c: &CounterRow, facts: &BackendFacts, now_sec: u32) -> StatRo
     row.u32(F::Bck, u64::from(facts.backup));
     row.u64(F::Chkdown, facts.downs);
     row.u32(F::Lastchg, u64::from(facts.last_change_sec));
-    if facts.servers > 0 {
-        row.u32(F::Downtime, u64::from(facts.downtime_sec));
-    }
+    // Cleared again by `Snapshot::push` when the backend has no server rows.
+    row.u32(F::Downtime, u64::from(facts.downtime_sec));
     for f in [
         F::CompIn,
         F::CompOut,
@@ -352,9 +351,9 @@ pub fn server_row(c: &CounterRow, facts: &ServerFacts, now_sec: u32) -> StatRow 
     row.str(F::Status, &facts.state.text());
     row.u32(F::Weight, u64::from(facts.weight));
     row.u32(F::Uweight, u64::from(facts.uweight));
-    let up = facts.state.is_up();
-    row.u32(F::Act, u64::from(!facts.backup && up));
-    row.u32(F::Bck, u64::from(facts.backup && up));
+    // The server's role, whatever its state (HAProxy reports a DOWN backup as act=0, bck=1).
+    row.u32(F::Act, u64::from(!facts.backup));
+    row.u32(F::Bck, u64::from(facts.backup));
     row.u32(F::Lastchg, u64::from(facts.last_change_sec));
     if let Some(check) = &facts.check {
         row.u64(F::Chkfail, check.failures + c.total(Counter::CheckFailures));
@@ -400,7 +399,17 @@ impl Snapshot {
         }
     }
 
-    pub fn push(&mut self, row: StatRow) {
+    /// Appends a row. Push a backend's servers before its `BACKEND` row (HAProxy's order):
+    /// a backend without servers then loses its `downtime` cell, as in HAProxy.
+    pub fn push(&mut self, mut row: StatRow) {
+        if row.obj == ObjType::Backend
+            && !self
+                .rows
+                .iter()
+                .any(|r| r.obj == ObjType::Server && r.proxy() == row.proxy())
+        {
+            row.set(F::Downtime, Value::Empty);
+        }
         self.rows.push(row);
     }
 

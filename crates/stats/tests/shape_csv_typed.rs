@@ -136,3 +136,44 @@ fn show_info_has_haproxy_fields_in_order() {
     assert_eq!(shape(&ours), shape(&theirs));
     assert!(stats::info::render(&info).contains("Uptime: 0d 0h00m11s\n"));
 }
+
+#[test]
+fn csv_config_and_state_columns_equal_haproxy_for_the_same_setup() {
+    let header = common::fixture("show_stat.csv");
+    let names: Vec<&str> = header.lines().next().unwrap_or("").split(',').collect();
+    let ours = stats::csv::render(&common::snapshot());
+    let theirs = common::fixture("page.csv");
+    let same = [
+        "pxname",
+        "svname",
+        "status",
+        "weight",
+        "act",
+        "bck",
+        "pid",
+        "iid",
+        "sid",
+        "type",
+        "check_status",
+        "check_desc",
+        "last_chk",
+        "check_rise",
+        "check_fall",
+        "check_health",
+        "addr",
+        "mode",
+        "algo",
+        "slim",
+        "uweight",
+    ];
+    for (o, t) in ours.lines().skip(1).zip(theirs.lines().skip(1)) {
+        let (oc, tc): (Vec<&str>, Vec<&str>) = (o.split(',').collect(), t.split(',').collect());
+        for col in same {
+            let i = names
+                .iter()
+                .position(|n| *n == col || *n == format!("# {col}"))
+                .unwrap_or(0);
+            assert_eq!(oc.get(i), tc.get(i), "{col} of {}/{}", tc[0], tc[1]);
+        }
+    }
+}

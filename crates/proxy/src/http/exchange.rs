@@ -226,6 +226,9 @@ impl<S: Stream> Session<'_, S> {
         };
         self.txn.connected = Some(Instant::now());
         self.txn.server = Some(slot.server);
+        if let Some(l) = self.listed {
+            l.bind(be_id, slot.server);
+        }
         self.txn.retries = slot.retries;
         self.txn.redispatched = slot.redispatched;
         w.hooks

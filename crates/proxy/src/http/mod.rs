@@ -169,9 +169,23 @@ async fn run_session<S: Stream>(
         edit_storage: Vec::new(),
         txn: crate::txn::Txn::new(std::time::Instant::now(), fe.log.is_some()),
         log_texts: logline::LogTexts::default(),
+        listed: None,
     };
     session.txn.req_start = Some(session.txn.session_start);
     crate::access_log::accepted(w, fe, &session.txn, peer, local);
+    let listed = w.plan.sessions.as_ref().map(|r| {
+        r.register(
+            w.thread,
+            crate::sessions::SessionEntry {
+                client: peer,
+                frontend: fe.id,
+                backend: None,
+                server: None,
+                since: session.txn.session_start,
+            },
+        )
+    });
+    session.listed = listed.as_ref();
     session.run().await;
     session.detach_all();
 }
@@ -268,6 +282,8 @@ pub(crate) struct Session<'w, S> {
     /// Request line and captured headers, copied at head time for the log line (the head's
     /// bytes may be gone by the end); empty unless the frontend logs.
     pub log_texts: logline::LogTexts,
+    /// This session's line in `show sess` (only with a `stats socket`).
+    pub listed: Option<&'w crate::sessions::Registration<'w>>,
 }
 
 /// How reading a request head ended without a head.

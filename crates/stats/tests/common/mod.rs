@@ -134,7 +134,6 @@ pub fn snapshot_named(web: &str, app: &str, s1: &str) -> Snapshot {
             weight: 2,
             uweight: 2,
             active: 2,
-            servers: 3,
             maxconn: 999,
             last_change_sec: 12,
             ..Default::default()
