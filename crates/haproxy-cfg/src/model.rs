@@ -69,6 +69,10 @@ pub struct Global {
     pub log_send_hostname: Option<Option<String>>,
     pub stats_sockets: Vec<StatsSocket>,
     pub stats_timeout: Option<Duration>,
+    /// `node`: the name the stats page and `show info` give this node (host name by default).
+    pub node: Option<String>,
+    /// `description`: shown by `stats show-desc` and `show info`.
+    pub description: Option<String>,
     pub tune: Tune,
     pub quiet: bool,
 }
@@ -93,6 +97,8 @@ impl Default for Global {
             log_send_hostname: None,
             stats_sockets: Vec::new(),
             stats_timeout: None,
+            node: None,
+            description: None,
             tune: Tune::default(),
             quiet: false,
         }

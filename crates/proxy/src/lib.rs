@@ -202,7 +202,7 @@ impl Proxy {
             let fe = plan.counters.frontend(&p.name).map_or(0, |r| r.total(counters::Counter::SessionsTotal));
             let be = plan.counters.backend(&p.name).map_or(0, |r| r.total(counters::Counter::SessionsTotal));
             process_log.send(
-                logging::Level::Notice,
+                logging::Level::Warning,
                 &format!("Proxy {} stopped (cumulated conns: FE: {fe}, BE: {be}).", p.name),
             );
         }

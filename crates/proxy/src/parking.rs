@@ -278,7 +278,10 @@ fn try_start(w: &Rc<Worker>, p: Parked) -> Option<Parked> {
     let mut buf = w.bufs.get();
     loop {
         match (&p.sock).read(&mut buf) {
-            Ok(0) => return None,
+            Ok(0) => {
+                crate::http::empty_connection(&p.ticket, Some(p.peer));
+                return None;
+            }
             Ok(n) => {
                 start_session(p, FirstRead::Bytes(buf, n));
                 return None;

@@ -169,7 +169,7 @@ impl RuntimeTarget for RuntimeGlue {
                     _ => (None, 0),
                 };
                 rows.push(ServerStateRow {
-                    be_id: p.id.map_or(pi as i32 + 1, |i| i as i32),
+                    be_id: p.id.map_or(pi as i32 + 2, |i| i as i32),
                     be_name: p.name.clone(),
                     srv_id: s.id.map_or(si as i32 + 1, |i| i as i32),
                     srv_name: s.name.clone(),

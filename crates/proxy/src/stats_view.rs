@@ -108,7 +108,8 @@ impl StatsSource {
         let mut snap = Snapshot::new(self.process_info(now));
         let plan = &self.plan;
         for (pi, p) in self.plan.config.proxies.iter().enumerate() {
-            let iid = p.id.unwrap_or(pi as u32 + 1);
+            // HAProxy numbers proxies from 2 (its CLI proxy takes 1), as the admin handle does.
+            let iid = p.id.unwrap_or(pi as u32 + 2);
             if let Some(fe) = plan.frontend_of_proxy.get(pi).copied().flatten() {
                 let f = &plan.frontends[fe];
                 let facts = FrontendFacts {
@@ -223,6 +224,7 @@ impl StatsSource {
     /// `show info` and the page header.
     pub fn process_info(&self, now: u32) -> ProcessInfo {
         let plan = &self.plan;
+        let g = &plan.config.global;
         let (cum_conns, cum_req, conn_rate, sess_rate, max_sess) =
             plan.counters.frontends.iter().fold((0, 0, 0, 0, 0), |a, r| {
                 (
@@ -256,7 +258,8 @@ impl StatsSource {
             conn_rate,
             sess_rate,
             max_sess_rate: max_sess,
-            node: hostname(),
+            node: g.node.clone().unwrap_or_else(hostname),
+            description: g.description.clone().unwrap_or_default(),
             jobs: plan.global_sessions.cur() as u32,
             listeners: plan.frontends.iter().map(|f| f.listeners.len() as u32).sum(),
             total_bytes_out: plan

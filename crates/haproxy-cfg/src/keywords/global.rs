@@ -101,8 +101,19 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
         g.log_send_hostname = Some(a.first().cloned());
         Ok(())
     }),
-    g!("stats socket", Support::NotYet, stats_socket),
-    g!("stats timeout", Support::NotYet, |g, _, a| {
+    g!("stats socket", Support::Partial("unix and ipv4@/ipv6@ addresses with mode and level; uid/gid/user/group are not applied"), stats_socket),
+    g!("node", Support::Yes, |g, _, a| {
+        g.node = Some(one("node", a)?.to_string());
+        Ok(())
+    }),
+    g!("description", Support::Yes, |g, _, a| {
+        if a.is_empty() {
+            return Err("'description' expects a string".into());
+        }
+        g.description = Some(a.join(" "));
+        Ok(())
+    }),
+    g!("stats timeout", Support::Yes, |g, _, a| {
         g.stats_timeout = Some(parse_time(one("stats timeout", a)?, "stats timeout")?);
         Ok(())
     }),
@@ -216,7 +227,6 @@ pub(crate) const NOT_YET: &[Keyword] = not_yet!(
     "cpu-map",
     "crt-base",
     "default-path",
-    "description",
     "deviceatlas-json-file",
     "deviceatlas-log-level",
     "deviceatlas-properties-cookie",
@@ -241,7 +251,6 @@ pub(crate) const NOT_YET: &[Keyword] = not_yet!(
     "lua-load-per-thread",
     "lua-prepend-path",
     "mworker-max-reloads",
-    "node",
     "numa-cpu-mapping",
     "pp2-never-send-local",
     "presetenv",

@@ -410,6 +410,7 @@ impl<S: Stream> Session<'_, S> {
             ResponseVerdict::Reply { status } => {
                 count_status(w, fe.id, Some(be_id), status);
                 self.txn.status = Some(status);
+                self.txn.bytes_out = self.scratch.reply().len() as u64;
                 self.txn.end(Cause::Local, Phase::Headers);
                 super::reply::send_and_close(&self.client, self.scratch.reply(), fe.timeout_client)
                     .await;
@@ -495,10 +496,16 @@ impl<S: Stream> Session<'_, S> {
             )
             .await
         };
+        // What the client got of the head: the server's, or the rewritten one.
+        let head_sent = if out.is_empty() {
+            resp_head_len
+        } else {
+            out.len()
+        };
         w.put_head_buf(out);
         count_status(w, fe.id, Some(be_id), status);
         count_server_status(w, be_id, slot.server, status);
-        let mut bytes_out = slen.min(resp_head_len + first) as u64;
+        let mut bytes_out = (head_sent + slen.min(resp_head_len + first) - resp_head_len) as u64;
         self.txn.bytes_out = bytes_out;
         if written.is_err() {
             fe_row.incr(thread, Counter::ErrorsReq);

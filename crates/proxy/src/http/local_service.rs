@@ -143,11 +143,16 @@ impl<S: Stream> Session<'_, S> {
             refresh_sec: st.refresh.map(|d| d.as_secs() as u32),
             hide_version: st.hide_version,
             show_legends: st.show_legends,
-            node: st
-                .show_node
-                .as_ref()
-                .map(|n| n.clone().unwrap_or_else(crate::stats_view::hostname)),
-            desc: st.show_desc.as_ref().map(|d| d.clone().unwrap_or_default()),
+            node: st.show_node.as_ref().map(|n| {
+                n.clone()
+                    .or_else(|| plan.config.global.node.clone())
+                    .unwrap_or_else(crate::stats_view::hostname)
+            }),
+            desc: st.show_desc.as_ref().map(|d| {
+                d.clone()
+                    .or_else(|| plan.config.global.description.clone())
+                    .unwrap_or_default()
+            }),
             admin,
             scope: st.scope.clone(),
         };

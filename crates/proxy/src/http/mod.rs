@@ -55,10 +55,34 @@ pub async fn serve<S: Stream>(ticket: SessionTicket, client: S, peer: Option<Soc
     let first = match first_bytes(w, &client, first_deadline).await {
         Err(Stop::TimedOut) => FirstRead::TimedOut,
         Ok((buf, n)) if n > 0 => FirstRead::Bytes(buf, n),
+        Ok(_) | Err(Stop::Failed) => {
+            empty_connection(&ticket, peer);
+            return;
+        }
         _ => return,
     };
     // Boxed: the state kept while the connection idles stays small.
     Box::pin(serve_started(ticket, client, peer, first_deadline, first)).await;
+}
+
+/// A connection closed (or reset) before sending a byte: HAProxy logs it as a `<BADREQ>`
+/// 400 with `CR--`, which `option dontlognull` suppresses. Free when the frontend does not log.
+pub fn empty_connection(ticket: &SessionTicket, peer: Option<SocketAddr>) {
+    let w = &ticket.w;
+    let Some(fe) = w.plan.frontends.get(ticket.frontend) else {
+        return;
+    };
+    if fe.log.is_none() {
+        return;
+    }
+    let mut txn = crate::txn::Txn::new(std::time::Instant::now(), true);
+    crate::access_log::accepted(w, fe, &txn, peer, None);
+    txn.status = Some(400);
+    txn.end(
+        logging::TerminationCause::ClientAbort,
+        logging::SessionPhase::Request,
+    );
+    crate::access_log::finish(w, fe, &txn, peer, None, None);
 }
 
 /// How the wait for a connection's first bytes ended (for [`serve_started`]).
@@ -122,11 +146,21 @@ pub async fn serve_started<S: Stream>(
             if fe.ignore_probes {
                 return;
             }
-            // HAProxy answers 408 even when nothing was sent (unless http-ignore-probes).
+            // HAProxy answers 408 even when nothing was sent (unless http-ignore-probes),
+            // and logs it as a `<BADREQ>` line (unless dontlognull).
             w.plan.counters.frontends[fe.id].incr(w.thread, Counter::ErrorsReq);
+            let now = std::time::Instant::now();
+            let waited = fe.timeout_http_request.or(fe.timeout_client).unwrap_or_default();
+            let accepted = now.checked_sub(waited).unwrap_or(now);
+            let mut txn = crate::txn::Txn::new(accepted, fe.log.is_some());
+            crate::access_log::accepted(w, fe, &txn, peer, None);
             let page = crate::errors::error_page(None, &fe.errors, 408);
             reply::send_and_close(&client, page, fe.timeout_client).await;
             count_status(w, fe.id, None, 408);
+            txn.status = Some(408);
+            txn.bytes_out = page.len() as u64;
+            txn.end(logging::TerminationCause::ClientTimeout, logging::SessionPhase::Request);
+            crate::access_log::finish(w, fe, &txn, peer, None, None);
         }
     }
 }
@@ -422,6 +456,7 @@ impl<S: Stream> Session<'_, S> {
         count_status(w, self.fe.id, backend, status);
         let edited = self.after_response_edit(backend, page);
         let page = edited.as_deref().unwrap_or(page);
+        self.txn.bytes_out = page.len() as u64;
         reply::send_and_close(&self.client, page, self.fe.timeout_client).await;
     }
 

@@ -8,6 +8,7 @@ use http1::{request_body_kind, BodyKind, Version};
 use rules::{HeadView, RequestVerdict, ResponseVerdict, TcpVerdict};
 
 use crate::counters::Counter;
+use logging::{SessionPhase as Phase, TerminationCause as Cause};
 use crate::plan::{BackendId, BackendPlan};
 use crate::rules_glue::{env, LiveCounters};
 use crate::stream::Stream;
@@ -86,15 +87,20 @@ impl<S: Stream> Session<'_, S> {
             RequestVerdict::Service(svc) => RequestOutcome::Service(svc, backend),
             RequestVerdict::Deny { status } => {
                 fe_row.incr(w.thread, Counter::DeniedReq);
+                self.txn.backend = backend;
+                self.txn.end(Cause::ProxyAbort, Phase::Request);
                 self.reply(backend, status).await;
                 RequestOutcome::Answered(false)
             }
             RequestVerdict::Reject => {
                 fe_row.incr(w.thread, Counter::DeniedReq);
+                self.txn.end(Cause::ProxyAbort, Phase::Request);
                 RequestOutcome::Answered(false)
             }
             RequestVerdict::Tarpit { status } => {
                 fe_row.incr(w.thread, Counter::DeniedReq);
+                self.txn.backend = backend;
+                self.txn.end(Cause::ProxyAbort, Phase::Tarpit);
                 if let Some(d) = deadline(fe.timeout_tarpit) {
                     tokio::select! {
                         _ = tokio::time::sleep_until(d) => {}
@@ -122,6 +128,10 @@ impl<S: Stream> Session<'_, S> {
                     None
                 };
                 let page = edited.as_deref().unwrap_or(self.scratch.reply());
+                self.txn.status = Some(status);
+                self.txn.bytes_out = page.len() as u64;
+                self.txn.backend = backend;
+                self.txn.end(Cause::Local, Phase::Request);
                 if keep {
                     if write_within(&self.client, page, fe.timeout_client)
                         .await
