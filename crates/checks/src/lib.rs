@@ -36,11 +36,11 @@ pub mod weight;
 #[cfg(feature = "driver")]
 pub mod driver;
 
+pub use admin::{AdminError, AdminSource};
 pub use health::Health;
 pub use outcome::{CheckOutcome, CheckStatus};
 pub use plan::{compile, validate, CheckPlan, CompileError, Step};
 pub use run::{CheckRun, Io};
-pub use admin::{AdminError, AdminSource};
 pub use server::{
     AdminState, ServerCheck, ServerCheckConfig, ServerCounters, ServerState, Transition,
 };

@@ -270,11 +270,11 @@ mod tests {
             leave_maint(s, true, true),
             "Server b/s is UP/DRAIN (leaving forced maintenance)."
         );
+        assert_eq!(remains_drain(s), "Server b/s remains in forced drain mode.");
         assert_eq!(
-            remains_drain(s),
-            "Server b/s remains in forced drain mode."
+            leave_drain(s, true),
+            "Server b/s is UP (leaving forced drain)."
         );
-        assert_eq!(leave_drain(s, true), "Server b/s is UP (leaving forced drain).");
         assert_eq!(
             leave_drain(s, false),
             "Server b/s is DOWN (leaving forced drain)."

@@ -98,12 +98,14 @@ pub fn validate(config: &haproxy_cfg::model::Config) -> Result<(), CompileError>
 }
 
 #[cfg(test)]
-mod tests {
+mod on_marked_tests {
     use super::*;
 
     fn check(server_options: &str) -> Result<(), String> {
         let text = format!("backend b3\n server s 127.0.0.1:1 {server_options}\n");
-        let cfg = haproxy_cfg::parse_str("h3.cfg", &text).expect("parses").config;
+        let cfg = haproxy_cfg::parse_str("h3.cfg", &text)
+            .expect("parses")
+            .config;
         validate(&cfg).map_err(|e| e.to_string())
     }
 

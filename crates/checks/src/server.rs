@@ -911,6 +911,162 @@ mod tests {
     }
 
     #[test]
+    fn admin_states_follow_haproxys_flag_rules() {
+        let t = Instant::now();
+        let cli = AdminSource::Cli;
+        let mut s = ServerCheck::new_at(cfg(), t);
+        s.handle_check(t, ok());
+        assert_eq!(
+            s.set_admin(t, AdminState::Maint, cli),
+            vec![Transition::EnterMaint { was_down: false }]
+        );
+        assert_eq!(s.set_admin(t, AdminState::Maint, cli), vec![]);
+        assert_eq!(
+            s.next_check_delay(),
+            Duration::from_millis(5000),
+            "health 0"
+        );
+        assert_eq!(
+            s.set_admin(t, AdminState::Drain, cli),
+            vec![
+                Transition::LeaveMaint {
+                    up: true,
+                    drain: true
+                },
+                Transition::RemainsDrain
+            ]
+        );
+        assert_eq!(s.state(), ServerState::Drain);
+        assert_eq!(s.effective_weight(t), 0);
+        assert_eq!(
+            s.set_admin(t, AdminState::Ready, cli),
+            vec![Transition::LeaveDrain { up: true }]
+        );
+        assert_eq!(s.admin_source(), None);
+        // A server the checks took down.
+        for _ in 0..3 {
+            s.handle_check(t, refused());
+        }
+        assert_eq!(s.state(), ServerState::Down);
+        assert_eq!(
+            s.set_admin(t, AdminState::Drain, AdminSource::Agent),
+            vec![Transition::EnterDrain { up: false }]
+        );
+        assert_eq!(s.admin_source(), Some(AdminSource::Agent));
+        assert_eq!(
+            s.set_admin(t, AdminState::Maint, cli),
+            vec![Transition::EnterMaint { was_down: true }]
+        );
+        assert_eq!(
+            s.counters().down_transitions,
+            2,
+            "MAINT while down is not one"
+        );
+        // Leaving MAINT starts up at minimal health: the first failure takes it down.
+        assert_eq!(
+            s.set_admin(t, AdminState::Ready, cli),
+            vec![Transition::LeaveMaint {
+                up: true,
+                drain: false
+            }]
+        );
+        assert!(matches!(
+            s.handle_check(t, refused()),
+            Some(Transition::Down(_))
+        ));
+    }
+
+    #[test]
+    fn downtime_and_last_change_on_a_virtual_clock() {
+        let t0 = Instant::now();
+        let sec = Duration::from_secs(1);
+        let mut s = ServerCheck::new_at(
+            ServerCheckConfig {
+                rise: 1,
+                fall: 1,
+                ..cfg()
+            },
+            t0,
+        );
+        assert_eq!(s.downtime(t0 + sec), Duration::ZERO);
+        assert_eq!(s.counters().last_change, None);
+        s.handle_check(t0 + sec, refused());
+        assert_eq!(s.counters().last_change, Some(t0 + sec));
+        assert_eq!(
+            s.downtime(t0 + 3 * sec),
+            2 * sec,
+            "the current period counts"
+        );
+        s.handle_check(t0 + 4 * sec, ok());
+        assert_eq!(s.downtime(t0 + 10 * sec), 3 * sec);
+        // MAINT counts as down, DRAIN does not.
+        s.set_admin(t0 + 10 * sec, AdminState::Drain, AdminSource::Cli);
+        s.set_admin(t0 + 12 * sec, AdminState::Maint, AdminSource::Cli);
+        s.set_admin(t0 + 15 * sec, AdminState::Ready, AdminSource::Cli);
+        assert_eq!(s.downtime(t0 + 20 * sec), 6 * sec);
+        assert_eq!(s.counters().last_change, Some(t0 + 15 * sec));
+        // A `disabled` server is down from its start.
+        let d = ServerCheck::new_at(
+            ServerCheckConfig {
+                disabled: true,
+                ..cfg()
+            },
+            t0,
+        );
+        assert_eq!(d.downtime(t0 + 7 * sec), 7 * sec);
+    }
+
+    #[test]
+    fn slowstart_ramps_after_leaving_maint_too() {
+        let t0 = Instant::now();
+        let mut s = ServerCheck::new(ServerCheckConfig {
+            check: false,
+            slowstart: Some(Duration::from_secs(10)),
+            weight: 100,
+            ..cfg()
+        });
+        assert_eq!(s.slowstart_permille(t0), 1000);
+        s.set_admin(t0, AdminState::Maint, AdminSource::Cli);
+        let t1 = t0 + Duration::from_secs(1);
+        s.set_admin(t1, AdminState::Ready, AdminSource::Cli);
+        assert_eq!(s.slowstart_permille(t1), 0);
+        assert_eq!(s.effective_weight(t1), 1);
+        let t = t1 + Duration::from_secs(4);
+        assert_eq!(s.slowstart_permille(t), 400);
+        assert_eq!(s.effective_weight(t), 40);
+        assert_eq!(s.slowstart_permille(t1 + Duration::from_secs(10)), 1000);
+    }
+
+    #[test]
+    fn user_weight_agent_percent_and_disabled_agent() {
+        let t = Instant::now();
+        let mut s = ServerCheck::new(ServerCheckConfig {
+            agent: true,
+            weight: 40,
+            ..cfg()
+        });
+        s.set_user_weight(7);
+        assert_eq!(s.effective_weight(t), 7);
+        s.handle_agent(t, &parse_reply(b"50%\n"));
+        assert_eq!(
+            s.user_weight(),
+            20,
+            "the agent's N% is of the initial weight"
+        );
+        assert!(s.set_agent_enabled(false));
+        s.handle_agent(t, &parse_reply(b"10% drain\n"));
+        assert_eq!((s.user_weight(), s.admin()), (20, AdminState::Ready));
+        assert!(!s.set_check_enabled(true) || s.config().check);
+        let mut plain = ServerCheck::new(ServerCheckConfig {
+            check: false,
+            ..cfg()
+        });
+        assert!(!plain.set_check_enabled(true), "nothing to enable");
+        assert!(plain.set_check_enabled(false));
+        assert!(!plain.set_agent_enabled(true));
+    }
+
+    #[test]
     fn state_bytes_round_trip() {
         for st in [
             ServerState::Up,

@@ -104,14 +104,23 @@ mod tests {
         assert_eq!(parse_weight_change("100%", 20, true), Ok(20));
         assert_eq!(parse_weight_change("0", 20, true), Ok(0));
         assert_eq!(parse_weight_change("256", 20, true), Ok(256));
-        assert_eq!(parse_weight_change("99999999999999999999%", 1, true), Ok(256));
+        assert_eq!(
+            parse_weight_change("99999999999999999999%", 1, true),
+            Ok(256)
+        );
     }
 
     #[test]
     fn errors_have_haproxys_words() {
         let e = |t: &str| parse_weight_change(t, 20, true).unwrap_err().to_string();
-        assert_eq!(e("300"), "Absolute weight can only be between 0 and 256 inclusive.");
-        assert_eq!(e("-1"), "Absolute weight can only be between 0 and 256 inclusive.");
+        assert_eq!(
+            e("300"),
+            "Absolute weight can only be between 0 and 256 inclusive."
+        );
+        assert_eq!(
+            e("-1"),
+            "Absolute weight can only be between 0 and 256 inclusive."
+        );
         assert_eq!(e("abc"), "Empty weight string empty or preceded by garbage");
         assert_eq!(e(""), "Require <weight> or <weight%>.");
         assert_eq!(e("-5%"), "Relative weight must be positive.");

@@ -256,3 +256,62 @@ fn observed_errors_mark_down_then_checks_bring_it_back() {
     log.wait_for("Server http_back/node1 is UP");
     assert!(t.usable(0, 0));
 }
+
+#[test]
+fn log_health_checks_is_read_per_backend() {
+    let mut n1 = Backend::start(Mode::Healthy);
+    let mut n2 = Backend::start(Mode::Healthy);
+    let cfg = format!(
+        "defaults\n mode http\n timeout connect 1s\n\
+         backend logged\n option log-health-checks\n option httpchk GET /\n server s 127.0.0.1:{} check inter 50 rise 1 fall 1\n\
+         backend quiet\n option httpchk GET /\n server s 127.0.0.1:{} check inter 50 rise 1 fall 1\n",
+        n1.port(),
+        n2.port()
+    );
+    let (_checker, log) = start(&cfg, CheckerOptions::default());
+    wait_until("both checked", || n1.answered() >= 1 && n2.answered() >= 1);
+    n1.kill();
+    n2.kill();
+    let logged = log.wait_for("Server logged/s is DOWN");
+    let quiet = log.wait_for("Server quiet/s is DOWN");
+    // With the option, the reason is on the check line, not on the state line.
+    assert!(
+        logged.starts_with("Server logged/s is DOWN. 0 active"),
+        "{logged}"
+    );
+    assert!(
+        quiet.starts_with("Server quiet/s is DOWN, reason: Layer4 connection problem"),
+        "{quiet}"
+    );
+    let lines = log.lines();
+    assert!(lines.iter().any(|l| l.starts_with(
+        "Health check for server logged/s failed, reason: Layer4 connection problem"
+    )));
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.starts_with("Health check for server quiet/")),
+        "{lines:#?}"
+    );
+}
+
+#[test]
+fn checker_option_forces_log_health_checks_everywhere() {
+    let mut n = Backend::start(Mode::Healthy);
+    let cfg = format!(
+        "backend quiet\n option httpchk GET /\n server s 127.0.0.1:{} check inter 50 rise 1 fall 1\n",
+        n.port()
+    );
+    let (_checker, log) = start(
+        &cfg,
+        CheckerOptions {
+            log_health_checks: true,
+        },
+    );
+    wait_until("checked", || n.answered() >= 1);
+    n.kill();
+    log.wait_for("Health check for server quiet/s failed");
+    assert!(log
+        .wait_for("Server quiet/s is DOWN")
+        .starts_with("Server quiet/s is DOWN. 0 active"));
+}

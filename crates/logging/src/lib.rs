@@ -8,6 +8,7 @@
 //!
 //! Everything outside `driver` is pure: no I/O, no clock (times come in as [`LogTime`]).
 
+pub mod captures;
 pub mod format;
 pub mod policy;
 pub mod record;
@@ -18,6 +19,7 @@ pub mod time;
 #[cfg(feature = "driver")]
 pub mod driver;
 
+pub use captures::{CapturePlan, CaptureSlot};
 pub use format::{
     format_for_proxy, CompiledFormat, LogFormat, LogFormatError, LogMoment, ProxyLogFormat,
     CLF_LOG_FORMAT, DEFAULT_LOG_FORMAT, HTTP_LOG_FORMAT, TCP_LOG_FORMAT,

@@ -8,10 +8,12 @@ use crate::syslog::Level;
 
 /// The level to log `rec` at, or `None` when the proxy's options say not to log it.
 pub fn access_level(options: &ProxyOptions, rec: &LogRecord<'_>) -> Option<Level> {
-    let error = rec.is_error();
-    if options.dontlognull && rec.is_null() && !error {
+    // HAProxy tests only the request byte count here (stream.c: `!NULLNOLOG || req->total`):
+    // a probe that connects and closes (usually `CR--`) is not logged, error or not.
+    if options.dontlognull && rec.is_null() {
         return None;
     }
+    let error = rec.is_error();
     if options.dontlog_normal && !error {
         return None;
     }
@@ -34,6 +36,7 @@ mod tests {
         let null = LogRecord::default();
         let failed = LogRecord {
             status: Some(503),
+            bytes_uploaded: 80,
             termination: TerminationState::new(
                 TerminationCause::ServerAbort,
                 SessionPhase::Connect,
@@ -44,6 +47,14 @@ mod tests {
         assert_eq!(access_level(&o, &failed), Some(Level::Info));
         o.dontlognull = true;
         assert_eq!(access_level(&o, &null), None);
+        let probe = LogRecord {
+            termination: TerminationState::new(
+                TerminationCause::ClientAbort,
+                SessionPhase::Request,
+            ),
+            ..LogRecord::default()
+        };
+        assert_eq!(access_level(&o, &probe), None);
         assert_eq!(access_level(&o, &ok), Some(Level::Info));
         o.log_separate_errors = true;
         assert_eq!(access_level(&o, &failed), Some(Level::Err));

@@ -132,6 +132,9 @@ pub struct LogRecord<'a> {
     pub request_counter: u64,
     /// `%lc`: the frontend's log counter.
     pub log_counter: u64,
+    /// `option logasap`: the line is emitted before the end, so `%Tt`, `%Ta` and `%B` are
+    /// partial and HAProxy prefixes them with `+`.
+    pub logasap: bool,
 }
 
 impl LogRecord<'_> {

@@ -97,9 +97,10 @@ pub struct SyslogIdentity {
     /// `log-tag` (proxy, else global), else the program name.
     pub tag: String,
     pub pid: u32,
-    /// The hostname in rfc3164 headers: only with `log-send-hostname`.
+    /// The hostname in rfc3164 and rfc5424 headers: only with `log-send-hostname` (rfc5424
+    /// shows `-` without it).
     pub send_hostname: Option<String>,
-    /// The hostname in rfc5424 headers (always present there).
+    /// The system hostname (`%H`; the default of `log-send-hostname` without argument).
     pub hostname: String,
 }
 
@@ -121,9 +122,7 @@ impl SyslogIdentity {
             .log_send_hostname
             .as_ref()
             .map(|h| h.clone().unwrap_or_else(|| system_hostname.to_string()));
-        let hostname = send_hostname
-            .clone()
-            .unwrap_or_else(|| system_hostname.to_string());
+        let hostname = system_hostname.to_string();
         SyslogIdentity {
             tag,
             pid,
@@ -246,7 +245,9 @@ impl SyslogFraming {
             LogFormat::Rfc5424 => {
                 let _ = write!(out, "<{pri}>1 ");
                 iso_date(out, now);
-                let _ = write!(out, " {} {} {} - ", id.hostname, id.tag, id.pid);
+                // Without log-send-hostname HAProxy 2.6 sends the NILVALUE, not gethostname().
+                let host = id.send_hostname.as_deref().unwrap_or("-");
+                let _ = write!(out, " {host} {} {} - ", id.tag, id.pid);
                 match sd {
                     Some(sd) if !sd.is_empty() => out.extend_from_slice(sd),
                     _ => out.push(b'-'),

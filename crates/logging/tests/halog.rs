@@ -219,3 +219,47 @@ fn halog_ad_finds_the_hole_in_accept_dates() {
     assert_eq!(rows[0][0], format!("10:00:{secs:02}.{ms:03}"));
     assert_eq!(rows[0][2], (next - prev).to_string());
 }
+
+/// The whole path: rendered lines go through a real `LogSink` to a UDP receiver, and what
+/// arrived is what halog reads.
+#[cfg(feature = "driver")]
+#[test]
+fn lines_received_over_udp_from_the_sink_parse_in_halog() {
+    use std::net::UdpSocket;
+    use std::time::Duration;
+
+    let reqs = requests();
+    let rx = UdpSocket::bind("127.0.0.1:0").unwrap();
+    rx.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let cfg = format!(
+        "global\n  log-send-hostname lb1\n  log {} local0\n",
+        rx.local_addr().unwrap()
+    );
+    let g = haproxy_cfg::parse_str("t.cfg", &cfg).unwrap().config.global;
+    let sink = logging::LogSink::new(
+        &g.logs,
+        SyslogIdentity::resolve(&g, None, "vm", 9, "haproxy"),
+    )
+    .unwrap();
+    let framed = render(&reqs);
+    let mut received = Vec::new();
+    let mut buf = [0u8; 2048];
+    for framed_line in framed.split_inclusive(|&b| b == b'\n') {
+        // Strip our own rfc3164 header: the sink frames again, with the clock.
+        let msg = framed_line
+            .windows(3)
+            .position(|w| w == b"]: ")
+            .map(|p| &framed_line[p + 3..framed_line.len() - 1])
+            .unwrap();
+        sink.send(Level::Info, msg);
+        let n = rx.recv(&mut buf).expect("datagram");
+        received.extend_from_slice(&buf[..n]);
+    }
+    assert_eq!(sink.stats()[0].sent, N as u64);
+    let st = halog(&["-st"], &received);
+    let count = |code: &str| reqs.iter().filter(|r| r.status.to_string() == code).count();
+    for row in table(&st) {
+        assert_eq!(row[1].parse::<usize>().unwrap(), count(&row[0]), "{st}");
+    }
+    assert_eq!(halog(&["-c"], &received).trim(), N.to_string());
+}

@@ -403,3 +403,106 @@ fn stdout_raw_and_stderr_short_match_haproxy() {
         );
     }
 }
+
+#[test]
+fn without_log_send_hostname_over_ipv6_and_rfc5424_matches_haproxy() {
+    let cfg = haproxy_cfg::parse_str("nohost.cfg", include_str!("data/capture/nohost.cfg"))
+        .expect("fixture config parses")
+        .config;
+    let p = proxy(&cfg, "f");
+    let fmt = format_for_proxy(p).unwrap();
+    let id = SyslogIdentity::resolve(&cfg.global, Some(p), "vm", 8717, "haproxy");
+    // 2026-11-23T15:08:10Z; a request routed to `b`, then a connection closed before any
+    // request (no backend chosen: HAProxy logs the frontend's name as the backend).
+    let t = |us| LogTime::new(1_795_446_490, us, 0);
+    let recs = [
+        (
+            LogRecord {
+                backend: "b",
+                request_line: b"GET /x HTTP/1.0",
+                http: true,
+                ..LogRecord::default()
+            },
+            t(416_752),
+        ),
+        (
+            LogRecord {
+                backend: "f",
+                http: true,
+                ..LogRecord::default()
+            },
+            t(917_359),
+        ),
+    ];
+    let targets = proxy_targets(&cfg.global, p);
+    for (target, file) in targets.iter().zip(["nohost-v6.log", "nohost-5424.log"]) {
+        let framing = SyslogFraming::from_target(target).unwrap();
+        let got: Vec<Vec<u8>> = recs
+            .iter()
+            .map(|(rec, now)| {
+                let mut msg = Vec::new();
+                fmt.format.render(rec, &mut msg);
+                let mut out = Vec::new();
+                assert!(framing.frame(&id, Level::Info, now, None, &msg, &mut out));
+                out
+            })
+            .collect();
+        assert_lines(got, file);
+    }
+}
+
+#[test]
+fn capture_plan_from_the_config_yields_the_values_haproxy_logged() {
+    let cfg = config();
+    let plan = logging::CapturePlan::from_proxy(proxy(&cfg, "fe_http"));
+    // What capture.py sent and what the server answered.
+    let req: [(&[u8], &[u8]); 3] = [
+        (b"Host", b"example.com"),
+        (b"User-Agent", b"curl/7.88.1-long-agent"),
+        (b"Accept-Encoding", b"identity"),
+    ];
+    let res: [(&[u8], &[u8]); 2] = [(b"Content-Type", b"text/plain"), (b"Content-Length", b"12")];
+    let mut r = [None; 2];
+    let mut s = [None; 1];
+    plan.fill_request(req, &mut r);
+    plan.fill_response(res, &mut s);
+    // HDRS / RES_HDRS are the values behind the lines of 27141.log.
+    assert_eq!(r, HDRS);
+    assert_eq!(s, RES_HDRS);
+}
+
+#[test]
+fn logasap_prefixes_partial_values_like_haproxy() {
+    let cfg = haproxy_cfg::parse_str("logasap.cfg", include_str!("data/capture/logasap.cfg"))
+        .expect("fixture config parses")
+        .config;
+    let p = proxy(&cfg, "f");
+    // 2026-11-23T15:12:58.322Z; the model has no `option logasap` yet, the proxy sets the flag.
+    let accept = LogTime::new(1_795_446_778, 322_000, 0);
+    let rec = LogRecord {
+        client: addr("127.0.0.1:59436"),
+        accept_date: accept,
+        frontend: "f",
+        backend: "b",
+        server: Some("s"),
+        timers: timers(0, 0, 0, 1, 1),
+        status: Some(200),
+        bytes_read: 119,
+        actconn: 1,
+        feconn: 1,
+        beconn: 1,
+        srv_conn: 1,
+        request_line: b"GET /x HTTP/1.0",
+        http: true,
+        logasap: true,
+        ..LogRecord::default()
+    };
+    let fmt = format_for_proxy(p).unwrap();
+    let mut msg = Vec::new();
+    fmt.format.render(&rec, &mut msg);
+    let framing = SyslogFraming::from_target(&proxy_targets(&cfg.global, p)[0]).unwrap();
+    let id = SyslogIdentity::resolve(&cfg.global, Some(p), "vm", 6136, "haproxy");
+    let mut out = Vec::new();
+    assert!(framing.frame(&id, Level::Info, &accept, None, &msg, &mut out));
+    assert_lines(vec![out], "logasap.log");
+}

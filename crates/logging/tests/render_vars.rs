@@ -65,6 +65,7 @@ fn rec() -> LogRecord<'static> {
         unique_id: b"ID-1",
         request_counter: 99,
         log_counter: 98,
+        logasap: false,
     }
 }
 
@@ -129,6 +130,16 @@ fn every_variable_renders() {
 }
 
 #[test]
+fn logasap_marks_partial_values() {
+    let r = LogRecord {
+        logasap: true,
+        ..rec()
+    };
+    // Manual 8.8's example: "0/0/0/162/+162 200 +350".
+    assert_eq!(render("%Tw/%Tc/%Tt %Ta %B %U", &r), "4/5/+100 +97 +5000 77");
+}
+
+#[test]
 fn flags_quote_hex_and_escape() {
     let r = rec();
     assert_eq!(
@@ -157,6 +168,11 @@ fn absent_values_render_as_haproxy_does() {
         "<NOSRV> - - -1 -1 <BADREQ> <BADREQ> <BADREQ> x y"
     );
     assert_eq!(render("%{+Q}si %{+Q}s", &r), "\"\" \"<NOSRV>\"");
+    // Seen from HAProxy 2.6 on a connection closed before any request.
+    assert_eq!(
+        render("%{+Q}HQ %HV %HP", &r),
+        "\"<BADREQ>\" <BADREQ> <BADREQ>"
+    );
     let tcp = LogRecord {
         http: false,
         client: addr("[::1]:9"),

@@ -85,7 +85,7 @@ fn framing_pads_days_and_shows_offsets() {
     );
     assert_eq!(
         frame(Framing::Rfc5424, t, None),
-        "<132>1 2026-03-04T23:05:06.000042-05:00 sys halb 7 - - msg\n"
+        "<132>1 2026-03-04T23:05:06.000042-05:00 - halb 7 - - msg\n"
     );
     assert_eq!(
         frame(Framing::Timed, t, None),
@@ -96,7 +96,7 @@ fn framing_pads_days_and_shows_offsets() {
     assert_eq!(frame(Framing::Raw, t, None), "msg\n");
     assert_eq!(
         frame(Framing::Rfc5424, t, Some(b"[x@1 a=\"b\"]")),
-        "<132>1 2026-03-04T23:05:06.000042-05:00 sys halb 7 - [x@1 a=\"b\"] msg\n"
+        "<132>1 2026-03-04T23:05:06.000042-05:00 - halb 7 - [x@1 a=\"b\"] msg\n"
     );
     let with_host = SyslogFraming::new(Framing::Rfc3164, 0, Level::Debug, None, 1024);
     let mut out = Vec::new();

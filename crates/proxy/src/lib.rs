@@ -160,9 +160,6 @@ impl Proxy {
             checks::driver::CheckerOptions::default(),
         )
         .map_err(|e| ProxyError::Checks(e.to_string()))?;
-        for p in config.proxies.iter().filter(|p| !p.disabled) {
-            process_log.send(logging::Level::Notice, &format!("Proxy {} started.", p.name));
-        }
         // The runtime API runs on threads of its own, off the request path; it stops with
         // the proxy (dropped below).
         let runtime_api = runtime::start(&plan).map_err(ProxyError::Runtime)?;

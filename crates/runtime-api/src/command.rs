@@ -7,11 +7,14 @@
 
 use std::time::Duration;
 
+use crate::arguments::{
+    check, get_weight_arg, parse_sess_id, parse_set_server, parse_set_timeout, parse_show_info,
+    parse_show_stat, server_arg, unreachable_keyword,
+};
 use crate::keywords;
 use crate::level::Level;
 use crate::target::{
-    AdminState, CheckKind, ForcedHealth, InfoQuery, OutputFormat, ProxyKey, ServerRef, StatQuery,
-    StatScope,
+    AdminState, CheckKind, ForcedHealth, InfoQuery, ProxyKey, ServerRef, StatQuery,
 };
 use crate::weight::{parse_weight, WeightSpec};
 use crate::words::atoi;
@@ -55,8 +58,9 @@ pub enum Command {
     },
     /// `set server B/S health up|stopping|down`.
     ForceHealth(ServerRef, ForcedHealth),
-    /// `set server B/S agent up|down`.
-    ForceAgent(ServerRef, bool),
+    /// `set server B/S agent up|down`; `None` for any other word, answered with
+    /// "expects 'up' or 'down'" once the agent is known to be enabled (HAProxy's order).
+    ForceAgent(ServerRef, Option<bool>),
     ShutdownSessions(ServerRef),
     ClearCounters {
         all: bool,
@@ -80,7 +84,7 @@ pub enum ParseError {
 }
 
 impl ParseError {
-    fn invalid(level: Level, message: &str) -> Self {
+    pub(crate) fn invalid(level: Level, message: &str) -> Self {
         ParseError::Invalid {
             level,
             server: None,
@@ -88,7 +92,7 @@ impl ParseError {
         }
     }
 
-    fn after_lookup(level: Level, server: ServerRef, message: String) -> Self {
+    pub(crate) fn after_lookup(level: Level, server: ServerRef, message: String) -> Self {
         ParseError::Invalid {
             level,
             server: Some(server),
@@ -96,8 +100,6 @@ impl ParseError {
         }
     }
 }
-
-const REQUIRE_BACKEND_SERVER: &str = "Require 'backend/server'.\n";
 
 impl Command {
     /// The least level a session needs to run this command.
@@ -181,206 +183,10 @@ impl Command {
     }
 }
 
-/// Every entry of the keyword table has an arm above; this keeps a new table entry
-/// without an arm from panicking.
-fn unreachable_keyword(_: &[&str]) -> Result<Command, ParseError> {
-    Err(ParseError::Unknown)
-}
-
-fn check(word: &str, kind: CheckKind, enabled: bool) -> Result<Command, ParseError> {
-    Ok(Command::SetCheck {
-        server: server_arg(word)?,
-        kind,
-        enabled,
-    })
-}
-
-/// `backend/server` for commands that change a server: both parts must be non-empty.
-fn server_arg(word: &str) -> Result<ServerRef, ParseError> {
-    match word.split_once('/') {
-        Some((b, s)) if !b.is_empty() && !s.is_empty() => Ok(ServerRef {
-            backend: b.to_string(),
-            server: s.to_string(),
-        }),
-        _ => Err(ParseError::invalid(Level::Admin, REQUIRE_BACKEND_SERVER)),
-    }
-}
-
-/// `get weight` only insists on a `/` and a server name; an empty backend name is then
-/// "No such backend." (HAProxy's `cli_parse_get_weight`).
-fn get_weight_arg(word: &str) -> Result<ServerRef, ParseError> {
-    match word.split_once('/') {
-        Some((b, s)) if !s.is_empty() => Ok(ServerRef {
-            backend: b.to_string(),
-            server: s.to_string(),
-        }),
-        _ => Err(ParseError::invalid(Level::User, REQUIRE_BACKEND_SERVER)),
-    }
-}
-
-fn parse_set_server(server: ServerRef, what: &str, value: &str) -> Result<Command, ParseError> {
-    let bad = |msg: &str| {
-        Err(ParseError::after_lookup(
-            Level::Admin,
-            server.clone(),
-            msg.to_string(),
-        ))
-    };
-    match what {
-        "weight" => match parse_weight(value) {
-            Ok(w) => Ok(Command::SetWeight(server, w)),
-            Err(e) => bad(&e.to_string()),
-        },
-        "state" => match value {
-            "ready" => Ok(Command::SetAdminState(server, AdminState::Ready)),
-            "drain" => Ok(Command::SetAdminState(server, AdminState::Drain)),
-            "maint" => Ok(Command::SetAdminState(server, AdminState::Maint)),
-            _ => bad("'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n"),
-        },
-        "health" => match value {
-            "up" => Ok(Command::ForceHealth(server, ForcedHealth::Up)),
-            "stopping" => Ok(Command::ForceHealth(server, ForcedHealth::Stopping)),
-            "down" => Ok(Command::ForceHealth(server, ForcedHealth::Down)),
-            _ => bad("'set server <srv> health' expects 'up', 'stopping', or 'down'.\n"),
-        },
-        "agent" => match value {
-            "up" => Ok(Command::ForceAgent(server, true)),
-            "down" => Ok(Command::ForceAgent(server, false)),
-            _ => bad("'set server <srv> agent' expects 'up' or 'down'.\n"),
-        },
-        "addr" | "agent-addr" | "agent-port" | "agent-send" | "check-addr" | "check-port" | "fqdn" | "ssl" => {
-            bad(&format!("'set server <srv> {what}' is not supported by halb yet.\n"))
-        }
-        _ => bad("usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight\n"),
-    }
-}
-
-fn parse_show_info(args: &[String]) -> InfoQuery {
-    let mut q = InfoQuery::default();
-    for a in args {
-        match a.as_str() {
-            "typed" => q.format = OutputFormat::Typed,
-            "json" => q.format = OutputFormat::Json,
-            "desc" => q.desc = true,
-            "float" => q.float = true,
-            _ => {}
-        }
-    }
-    q
-}
-
-fn parse_show_stat(mut args: &[String]) -> Result<StatQuery, ParseError> {
-    let mut q = StatQuery::default();
-    if args.first().is_some_and(|a| a == "domain") {
-        match args.get(1).map(String::as_str) {
-            Some("proxy") => args = &args[2..],
-            Some("resolvers") => {
-                return Err(ParseError::invalid(
-                    Level::User,
-                    "'show stat domain resolvers' is not supported by halb.\n",
-                ))
-            }
-            _ => {
-                return Err(ParseError::invalid(
-                    Level::User,
-                    "Invalid statistics domain.\n",
-                ))
-            }
-        }
-    }
-    if let [p, t, s, rest @ ..] = args {
-        q.scope = Some(StatScope {
-            proxy: ProxyKey {
-                word: p.clone(),
-                id: atoi(p),
-            },
-            types: atoi(t),
-            sid: atoi(s),
-        });
-        args = rest;
-    }
-    for a in args {
-        match a.as_str() {
-            "typed" => q.format = OutputFormat::Typed,
-            "json" => q.format = OutputFormat::Json,
-            "desc" => q.desc = true,
-            "no-maint" => q.no_maint = true,
-            "up" => q.up_only = true,
-            _ => {}
-        }
-    }
-    Ok(q)
-}
-
-/// `show sess ID`: C `strtoul(ID, NULL, 0)` (hex with `0x`, octal with `0`); 0 and
-/// `all` list every session.
-fn parse_sess_id(word: &str) -> Option<u64> {
-    if word.is_empty() || word == "all" {
-        return None;
-    }
-    let (digits, radix) =
-        if let Some(h) = word.strip_prefix("0x").or_else(|| word.strip_prefix("0X")) {
-            (h, 16)
-        } else if word.len() > 1 && word.starts_with('0') {
-            (&word[1..], 8)
-        } else {
-            (word, 10)
-        };
-    let end = digits
-        .find(|c: char| !c.is_digit(radix))
-        .unwrap_or(digits.len());
-    match u64::from_str_radix(&digits[..end], radix) {
-        Ok(0) | Err(_) => None,
-        Ok(id) => Some(id),
-    }
-}
-
-fn parse_set_timeout(what: &str, value: &str) -> Result<Command, ParseError> {
-    if what != "cli" {
-        return Err(ParseError::invalid(
-            Level::User,
-            "'set timeout' only supports 'cli'.\n",
-        ));
-    }
-    if value.is_empty() {
-        return Err(ParseError::invalid(
-            Level::User,
-            "Expects an integer value.\n",
-        ));
-    }
-    match parse_seconds(value) {
-        Some(secs) if secs >= 1 => Ok(Command::SetCliTimeout(Duration::from_secs(secs))),
-        _ => Err(ParseError::invalid(Level::User, "Invalid timeout value.\n")),
-    }
-}
-
-/// A HAProxy time with seconds as the default unit (`10`, `10s`, `2m`, `1500ms`), in whole
-/// seconds; `None` if malformed or beyond HAProxy's 2^31-1 ms limit.
-fn parse_seconds(s: &str) -> Option<u64> {
-    let ndigits = s.bytes().take_while(u8::is_ascii_digit).count();
-    if ndigits == 0 {
-        return None;
-    }
-    let n: u64 = s[..ndigits].parse().ok()?;
-    let ms_per_unit: u64 = match &s[ndigits..] {
-        "" | "s" => 1000,
-        "us" => return Some(n / 1_000_000),
-        "ms" => 1,
-        "m" => 60_000,
-        "h" => 3_600_000,
-        "d" => 86_400_000,
-        _ => return None,
-    };
-    let ms = n.checked_mul(ms_per_unit)?;
-    if ms > i32::MAX as u64 {
-        return None;
-    }
-    Some(ms / 1000)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::target::{OutputFormat, StatScope};
 
     fn parse(s: &str) -> Result<Command, ParseError> {
         Command::parse(&crate::words::split_words(s.as_bytes()))
@@ -571,7 +377,7 @@ mod tests {
             message(parse("set timeout cli")),
             "Expects an integer value.\n"
         );
-        for bad in ["0", "abc", "-5", "99999999999", "500ms", "5x"] {
+        for bad in ["0", "abc", "-5", "99999999999", "5x", "2147483648"] {
             assert_eq!(
                 message(parse(&format!("set timeout cli {bad}"))),
                 "Invalid timeout value.\n",
@@ -595,16 +401,6 @@ mod tests {
         assert_eq!(level("user"), Ok(Level::User));
         assert_eq!(level("set weight be/s 1"), Ok(Level::Admin));
         assert_eq!(level("get weight be/s"), Ok(Level::User));
-    }
-
-    #[test]
-    fn sess_ids_like_strtoul() {
-        assert_eq!(parse_sess_id("0x1f"), Some(31));
-        assert_eq!(parse_sess_id("17"), Some(17));
-        assert_eq!(parse_sess_id("010"), Some(8));
-        assert_eq!(parse_sess_id("all"), None);
-        assert_eq!(parse_sess_id("foo"), None);
-        assert_eq!(parse_sess_id("0xzz"), None);
     }
 
     #[test]

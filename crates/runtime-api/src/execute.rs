@@ -11,7 +11,7 @@ use crate::command::{Command, ParseError};
 use crate::keywords;
 use crate::level::Level;
 use crate::render;
-use crate::target::RuntimeTarget;
+use crate::target::{RuntimeError, RuntimeTarget, ServerRef};
 
 /// HAProxy's `cli_permission_denied_msg`.
 pub const PERMISSION_DENIED: &str = "Permission denied\n";
@@ -45,6 +45,24 @@ impl Reply {
     }
 }
 
+const AGENT_EXPECTS: &str = "'set server <srv> agent' expects 'up' or 'down'.\n";
+
+/// `Err(AgentNotEnabled)` unless the server's agent check is enabled (bit 0x04 of
+/// `srv_agent_state` in `show servers state`).
+fn agent_enabled(target: &dyn RuntimeTarget, server: &ServerRef) -> Result<(), RuntimeError> {
+    let rows = target
+        .servers_state(Some(&server.backend))
+        .unwrap_or_default();
+    let enabled = rows
+        .iter()
+        .any(|r| r.srv_name == server.server && r.srv_agent_state & 0x04 != 0);
+    if enabled {
+        Ok(())
+    } else {
+        Err(RuntimeError::AgentNotEnabled)
+    }
+}
+
 /// Runs the command made of `words` for a session with `settings`.
 pub fn run(words: &[String], settings: &mut SessionSettings, target: &dyn RuntimeTarget) -> Reply {
     let cmd = match Command::parse(words) {
@@ -69,7 +87,7 @@ pub fn run(words: &[String], settings: &mut SessionSettings, target: &dyn Runtim
     if settings.level < cmd.required_level() {
         return Reply::text(PERMISSION_DENIED);
     }
-    let done = |r: Result<(), crate::RuntimeError>| {
+    let done = |r: Result<(), RuntimeError>| {
         Reply::text(r.err().map(|e| e.to_string()).unwrap_or_default())
     };
     match cmd {
@@ -134,10 +152,16 @@ pub fn run(words: &[String], settings: &mut SessionSettings, target: &dyn Runtim
                 .find_server(&server)
                 .and_then(|()| target.force_health(&server, health)),
         ),
-        Command::ForceAgent(server, up) => done(
+        Command::ForceAgent(server, Some(up)) => done(
             target
                 .find_server(&server)
                 .and_then(|()| target.force_agent(&server, up)),
+        ),
+        Command::ForceAgent(server, None) => done(
+            target
+                .find_server(&server)
+                .and_then(|()| agent_enabled(target, &server))
+                .and_then(|()| Err(RuntimeError::Other(AGENT_EXPECTS.to_string()))),
         ),
         Command::ShutdownSessions(server) => done(target.shutdown_sessions(&server)),
         Command::ClearCounters { all } => {

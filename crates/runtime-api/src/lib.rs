@@ -8,6 +8,7 @@
 //! Everything but the driver is pure: no I/O, no clock (except `RuntimeTarget`'s default
 //! `show_errors`, which stamps the current time like HAProxy does).
 
+mod arguments;
 mod command;
 mod execute;
 mod keywords;
@@ -37,4 +38,4 @@ pub use weight::{parse_weight, WeightError, WeightSpec};
 pub use words::{atoi, split_words, MAX_WORDS};
 
 #[cfg(feature = "driver")]
-pub use driver::{ListenerSpec, RuntimeServer, ServerError, SocketAddrSpec};
+pub use driver::{ListenerSpec, RuntimeServer, ServerError, ServerOptions, SocketAddrSpec};

@@ -429,3 +429,31 @@ proptest! {
         let _ = s.receive(line.as_bytes(), &t);
     }
 }
+
+// HAProxy 2.6: `set server be/s1 agent foo` on a server without agent says the agent is
+// not enabled; with an enabled agent it says which words it expects.
+#[test]
+fn agent_value_is_checked_after_the_agent_itself() {
+    let t = MemoryTarget::new().backend(
+        1,
+        "be",
+        vec![
+            MemoryServer::new(1, "s1", "127.0.0.1", 1),
+            MemoryServer::new(2, "s2", "127.0.0.1", 2).with_agent(),
+        ],
+    );
+    assert_eq!(
+        admin(&t, "set server be/s1 agent foo\n"),
+        "agent checks are not enabled on this server.\n\n"
+    );
+    assert_eq!(
+        admin(&t, "set server be/s2 agent foo\n"),
+        "'set server <srv> agent' expects 'up' or 'down'.\n\n"
+    );
+    assert_eq!(
+        admin(&t, "set server be/zz agent foo\n"),
+        "No such server.\n\n"
+    );
+    assert_eq!(admin(&t, "set server be/s2 agent down\n"), "\n");
+    assert_eq!(t.server("be", "s2").map(|s| s.up), Some(false));
+}

@@ -43,7 +43,13 @@ pub struct CheckFacts {
 }
 
 impl CheckFacts {
-    fn new(last: Option<&CheckOutcome>, h: &Health, enabled: bool, paused: bool, agent: bool) -> Self {
+    fn new(
+        last: Option<&CheckOutcome>,
+        h: &Health,
+        enabled: bool,
+        paused: bool,
+        agent: bool,
+    ) -> Self {
         let (health, rise, fall) = h.raw();
         CheckFacts {
             enabled,
@@ -171,7 +177,13 @@ impl ServerFacts {
             user_weight: sc.user_weight(),
             initial_weight: cfg.weight,
             check: cfg.check.then(|| {
-                CheckFacts::new(sc.last_outcome(), sc.health(), sc.check_enabled(), maint, false)
+                CheckFacts::new(
+                    sc.last_outcome(),
+                    sc.health(),
+                    sc.check_enabled(),
+                    maint,
+                    false,
+                )
             }),
             agent: cfg.agent.then(|| {
                 CheckFacts::new(
@@ -202,7 +214,11 @@ impl ServerFacts {
                 1,
                 0,
                 self.health,
-                if self.admin == AdminState::Maint { 0x08 } else { 0 },
+                if self.admin == AdminState::Maint {
+                    0x08
+                } else {
+                    0
+                },
             ),
         }
     }

@@ -148,9 +148,10 @@ impl HealthChecker {
             if !p.cap.backend || p.disabled || table.backend(pi).is_none() {
                 continue;
             }
-            let wants_checks = p.servers.iter().any(|s| {
-                s.check || s.agent_check || s.observe.is_some() || s.slowstart.is_some()
-            });
+            let wants_checks = p
+                .servers
+                .iter()
+                .any(|s| s.check || s.agent_check || s.observe.is_some() || s.slowstart.is_some());
             if !wants_checks {
                 continue;
             }
@@ -264,9 +265,7 @@ fn run_thread(
         let checked: Vec<&Arc<ServerJob>> = jobs.iter().filter(|j| j.plan.is_some()).collect();
         let min_inter = checked
             .iter()
-            .filter_map(|j| {
-                j.with(|sc| sc.config().fastinter.unwrap_or(sc.config().inter))
-            })
+            .filter_map(|j| j.with(|sc| sc.config().fastinter.unwrap_or(sc.config().inter)))
             .min()
             .unwrap_or(Duration::ZERO);
         for (k, job) in checked.iter().enumerate() {
@@ -312,10 +311,12 @@ async fn health_task(job: Arc<ServerJob>, first: Duration) {
             .unwrap_or(false);
         if active {
             let outcome = run_check(&plan, target, job.timeouts).await;
-            job.table
-                .apply(job.backend, job.server, Some((false, outcome.clone())), |sc, now| {
-                    ((), sc.handle_check(now, outcome).into_iter().collect())
-                });
+            job.table.apply(
+                job.backend,
+                job.server,
+                Some((false, outcome.clone())),
+                |sc, now| ((), sc.handle_check(now, outcome).into_iter().collect()),
+            );
         }
         let delay = job
             .with(|sc| sc.next_check_delay())

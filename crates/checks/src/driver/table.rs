@@ -90,7 +90,8 @@ impl ServerSlot {
 
     /// Called with the lock held, so two writers cannot publish out of order.
     fn publish_from(&self, sc: &ServerCheck, now: Instant) {
-        self.weight.store(sc.effective_weight(now), Ordering::Relaxed);
+        self.weight
+            .store(sc.effective_weight(now), Ordering::Relaxed);
         self.ramp
             .store(sc.slowstart_permille(now), Ordering::Relaxed);
         self.state.store(sc.state() as u8, Ordering::Release);
@@ -303,7 +304,13 @@ impl HealthTable {
     }
 
     /// `option log-health-checks`: one line per check result.
-    pub(crate) fn log_check(&self, proxy_index: usize, server: usize, agent: bool, o: &CheckOutcome) {
+    pub(crate) fn log_check(
+        &self,
+        proxy_index: usize,
+        server: usize,
+        agent: bool,
+        o: &CheckOutcome,
+    ) {
         if !self.logs_checks(proxy_index) {
             return;
         }
@@ -358,7 +365,10 @@ impl HealthTable {
             let last_before = sc.last_outcome().map(|o| o.status);
             let (out, tr) = f(&mut sc, now);
             slot.publish_from(&sc, now);
-            let cfg = (sc.config().shutdown_on_down, sc.config().shutdown_backups_on_up);
+            let cfg = (
+                sc.config().shutdown_on_down,
+                sc.config().shutdown_backups_on_up,
+            );
             (out, tr, health_before, last_before, cfg, sc.ramping(now))
         };
         if ramping {

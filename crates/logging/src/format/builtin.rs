@@ -4,7 +4,7 @@
 
 use haproxy_cfg::model::{Mode, Proxy};
 
-use super::compile::{compile, LogFormatError};
+use super::compile::{compile, compile_for, LogFormatError};
 use super::vars::Var;
 use super::{CompiledFormat, Flags, Node};
 
@@ -51,13 +51,16 @@ impl CompiledFormat {
 /// `mode tcp` proxy falls back to tcplog, as HAProxy does (with a warning there).
 pub fn format_for_proxy(proxy: &Proxy) -> Result<ProxyLogFormat, LogFormatError> {
     let o = &proxy.options;
+    let http = proxy.mode == Mode::Http;
     let structured_data = match &proxy.log_format_sd {
-        Some(sd) => Some(compile(sd).map(|nodes| CompiledFormat { nodes })?),
+        Some(sd) => Some(compile_for(sd, http).map(|nodes| CompiledFormat { nodes })?),
         None => None,
     };
     let end = |s: &str| -> Result<ProxyLogFormat, LogFormatError> {
         Ok(ProxyLogFormat {
-            format: CompiledFormat { nodes: compile(s)? },
+            format: CompiledFormat {
+                nodes: compile_for(s, http)?,
+            },
             structured_data: structured_data.clone(),
             moment: LogMoment::End,
         })
@@ -65,7 +68,6 @@ pub fn format_for_proxy(proxy: &Proxy) -> Result<ProxyLogFormat, LogFormatError>
     if let Some(custom) = &proxy.log_format {
         return end(custom);
     }
-    let http = proxy.mode == Mode::Http;
     if (o.httplog || o.httplog_clf) && http {
         return end(if o.httplog_clf {
             CLF_LOG_FORMAT

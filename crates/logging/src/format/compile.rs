@@ -22,11 +22,18 @@ pub enum LogFormatError {
     },
     #[error("column {column}: sample expression '%[{expr}]' is not supported by halb (supported: capture.req.hdr(N), capture.res.hdr(N), capture.req.method, capture.req.uri, capture.req.ver, src, src_port, dst, dst_port, fe_name, be_name, srv_name, status, unique-id; ssl_* and fc_err render '-'; no converters)")]
     UnsupportedSample { expr: String, column: usize },
+    #[error("column {column}: format variable '%{name}' is reserved for HTTP mode")]
+    HttpOnlyVariable { name: String, column: usize },
     #[error("column {column}: bad argument in sample expression '%[{expr}]'")]
     BadSampleArgument { expr: String, column: usize },
 }
 
 pub(crate) fn compile(format: &str) -> Result<Vec<Node>, LogFormatError> {
+    compile_for(format, true)
+}
+
+/// Compiles for a proxy of the given mode: in TCP mode the HTTP-only variables are refused.
+pub(crate) fn compile_for(format: &str, http: bool) -> Result<Vec<Node>, LogFormatError> {
     let bytes = format.as_bytes();
     let column = |i: usize| format[..i].chars().count() + 1;
     let mut nodes = Vec::new();
@@ -104,6 +111,12 @@ pub(crate) fn compile(format: &str) -> Result<Vec<Node>, LogFormatError> {
                     name: name.to_string(),
                     column: column(start),
                 })?;
+                if !http && var.http_only() {
+                    return Err(LogFormatError::HttpOnlyVariable {
+                        name: name.to_string(),
+                        column: column(start),
+                    });
+                }
                 flush(&mut text, &mut nodes);
                 nodes.push(Node::Var(var, flags));
             }

@@ -53,6 +53,12 @@ impl LogFormat {
     pub fn compile(format: &str) -> Result<CompiledFormat, LogFormatError> {
         compile::compile(format).map(|nodes| CompiledFormat { nodes })
     }
+
+    /// Like [`LogFormat::compile`] for a proxy's mode: with `http == false` the variables
+    /// HAProxy reserves for HTTP (`%r`, `%HU`, `%TR`, `%tsc`…) are an error, as in HAProxy.
+    pub fn compile_for_mode(format: &str, http: bool) -> Result<CompiledFormat, LogFormatError> {
+        compile::compile_for(format, http).map(|nodes| CompiledFormat { nodes })
+    }
 }
 
 impl CompiledFormat {

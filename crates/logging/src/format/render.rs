@@ -20,6 +20,7 @@ impl CompiledFormat {
         // A separator is written only when something was written since the last one, so
         // empty fields (no captures) do not leave double spaces, as in HAProxy.
         let mut after_separator = true;
+        let parts = RequestParts::of(rec.request_line);
         for node in &self.nodes {
             match node {
                 Node::Text(t) => {
@@ -33,12 +34,12 @@ impl CompiledFormat {
                     }
                 }
                 Node::Var(var, flags) => {
-                    if render_var(*var, *flags, rec, out) {
+                    if render_var(*var, *flags, rec, &parts, out) {
                         after_separator = false;
                     }
                 }
                 Node::Sample(sample, flags) => {
-                    render_sample(*sample, *flags, rec, out);
+                    render_sample(*sample, *flags, rec, &parts, out);
                     after_separator = false;
                 }
             }
@@ -48,15 +49,20 @@ impl CompiledFormat {
 
 /// Returns false when the variable printed nothing at all and does not count as a field
 /// (header captures when none are configured).
-fn render_var(var: Var, f: Flags, rec: &LogRecord<'_>, out: &mut Vec<u8>) -> bool {
+fn render_var(
+    var: Var,
+    f: Flags,
+    rec: &LogRecord<'_>,
+    parts: &RequestParts<'_>,
+    out: &mut Vec<u8>,
+) -> bool {
     let t = &rec.timers;
-    let (method, mut uri, mut version) = split_request(rec.request_line);
-    if rec.request_line.is_empty() {
-        // No request was read: HAProxy shows <BADREQ> in every part of it.
-        (uri, version) = (BADREQ, BADREQ);
-    }
+    let (method, uri, version) = (parts.method, parts.uri, parts.version);
     match var {
-        Var::BytesRead => num(out, rec.bytes_read, f),
+        Var::BytesRead => {
+            partial(out, rec);
+            num(out, rec.bytes_read, f);
+        }
         Var::BytesUploaded => num(out, rec.bytes_uploaded, f),
         Var::ReqCookie => push_text(out, rec.request_cookie, Encoding::Url, f),
         Var::ResCookie => push_text(out, rec.response_cookie, Encoding::Url, f),
@@ -65,7 +71,7 @@ fn render_var(var: Var, f: Flags, rec: &LogRecord<'_>, out: &mut Vec<u8>) -> boo
         Var::Uri => push_chunk(out, uri, Encoding::Url, f),
         Var::Path => push_chunk(out, path_of(uri), Encoding::Url, f),
         Var::PathOnly => push_chunk(out, path_only(uri), Encoding::Url, f),
-        Var::Query if rec.request_line.is_empty() => push_chunk(out, b"", Encoding::Url, f),
+        Var::Query if rec.request_line.is_empty() => push_chunk(out, BADREQ, Encoding::Url, f),
         Var::Query => push_chunk(out, &uri[path_of(uri).len()..], Encoding::Url, f),
         Var::Version => push_chunk(out, version, Encoding::Url, f),
         Var::Request => {
@@ -84,11 +90,12 @@ fn render_var(var: Var, f: Flags, rec: &LogRecord<'_>, out: &mut Vec<u8>) -> boo
         Var::RequestDate => date_ms(out, &rec.request_date()),
         Var::RequestGmtDate => date_tz(out, &rec.request_date(), true),
         Var::RequestLocalDate => date_tz(out, &rec.request_date(), false),
-        Var::AcceptMillis => {
-            let _ = write!(out, "{:03}", rec.accept_date.millis());
-        }
+        Var::AcceptMillis => padded(out, rec.accept_date.millis().into(), 3),
         Var::Timestamp => num(out, rec.accept_date.unix_secs.max(0) as u64, f),
-        Var::Ta => signed(out, t.ta, f),
+        Var::Ta => {
+            partial(out, rec);
+            signed(out, t.ta, f);
+        }
         Var::Tc => signed(out, t.tc, f),
         Var::Td => signed(out, t.td, f),
         Var::Th => signed(out, t.th, f),
@@ -96,7 +103,10 @@ fn render_var(var: Var, f: Flags, rec: &LogRecord<'_>, out: &mut Vec<u8>) -> boo
         Var::Tq => signed(out, t.tq, f),
         Var::TR => signed(out, t.treq, f),
         Var::Tr => signed(out, t.tr, f),
-        Var::Tt => signed(out, t.tt, f),
+        Var::Tt => {
+            partial(out, rec);
+            signed(out, t.tt, f);
+        }
         Var::Tw => signed(out, t.tw, f),
         Var::Tu => signed(out, t.tt.map(|tt| tt.saturating_sub(t.ti.unwrap_or(0))), f),
         Var::ActConn => num(out, rec.actconn.into(), f),
@@ -152,8 +162,14 @@ fn render_var(var: Var, f: Flags, rec: &LogRecord<'_>, out: &mut Vec<u8>) -> boo
     true
 }
 
-fn render_sample(sample: Sample, f: Flags, rec: &LogRecord<'_>, out: &mut Vec<u8>) {
-    let (method, uri, version) = split_request(rec.request_line);
+fn render_sample(
+    sample: Sample,
+    f: Flags,
+    rec: &LogRecord<'_>,
+    parts: &RequestParts<'_>,
+    out: &mut Vec<u8>,
+) {
+    let (method, uri, version) = (parts.method, parts.uri, parts.version);
     match sample {
         Sample::CaptureReqHdr(i) => push_text(
             out,
@@ -204,12 +220,37 @@ fn render_sample(sample: Sample, f: Flags, rec: &LogRecord<'_>, out: &mut Vec<u8
     }
 }
 
+/// `+` before values that are not final yet (`option logasap`).
+fn partial(out: &mut Vec<u8>, rec: &LogRecord<'_>) {
+    if rec.logasap {
+        out.push(b'+');
+    }
+}
+
 fn num(out: &mut Vec<u8>, n: u64, f: Flags) {
-    let _ = if f.hex {
-        write!(out, "{n:04X}")
+    if f.hex {
+        let _ = write!(out, "{n:04X}");
     } else {
-        write!(out, "{n}")
-    };
+        padded(out, n, 1);
+    }
+}
+
+/// Decimal, left-padded with zeros to `width` digits.
+fn padded(out: &mut Vec<u8>, mut n: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for _ in (digits.len() - i)..width {
+        out.push(b'0');
+    }
+    out.extend_from_slice(&digits[i..]);
 }
 
 fn signed(out: &mut Vec<u8>, n: Option<u64>, f: Flags) {
@@ -236,6 +277,15 @@ fn ip(out: &mut Vec<u8>, addr: Option<SocketAddr>, f: Flags) {
                 s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7]
             )
         }
+        (false, IpAddr::V4(v4)) => {
+            for (i, o) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b'.');
+                }
+                padded(out, o.into(), 1);
+            }
+            Ok(())
+        }
         (false, ip) => write!(out, "{ip}"),
     };
     if f.quote {
@@ -258,7 +308,9 @@ fn date_head(out: &mut Vec<u8>, c: &CivilTime) {
     two(out, c.day);
     out.push(b'/');
     out.extend_from_slice(c.month_name().as_bytes());
-    let _ = write!(out, "/{:04}:", c.year);
+    out.push(b'/');
+    padded(out, c.year.max(0) as u64, 4);
+    out.push(b':');
     two(out, c.hour);
     out.push(b':');
     two(out, c.minute);
@@ -269,7 +321,8 @@ fn date_head(out: &mut Vec<u8>, c: &CivilTime) {
 /// `%t`, `%tr`: `23/Nov/2026:14:57:37.966`, local time.
 fn date_ms(out: &mut Vec<u8>, t: &LogTime) {
     date_head(out, &t.local());
-    let _ = write!(out, ".{:03}", t.millis());
+    out.push(b'.');
+    padded(out, t.millis().into(), 3);
 }
 
 /// `%T`, `%trg` (GMT) and `%Tl`, `%trl` (local): `23/Nov/2026:14:57:37 +0000`.
@@ -332,6 +385,28 @@ fn header_list(out: &mut Vec<u8>, caps: &[Option<&[u8]>], f: Flags) -> bool {
         }
     }
     true
+}
+
+/// The request line cut once per rendered line.
+struct RequestParts<'a> {
+    method: &'a [u8],
+    uri: &'a [u8],
+    version: &'a [u8],
+}
+
+impl<'a> RequestParts<'a> {
+    fn of(line: &'a [u8]) -> Self {
+        let (method, mut uri, mut version) = split_request(line);
+        if line.is_empty() {
+            // No request was read: HAProxy shows <BADREQ> in every part of it.
+            (uri, version) = (BADREQ, BADREQ);
+        }
+        RequestParts {
+            method,
+            uri,
+            version,
+        }
+    }
 }
 
 /// Cuts a request line into method, URI and version the way HAProxy's `%HM`/`%HU`/`%HV`

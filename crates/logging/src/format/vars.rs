@@ -71,6 +71,31 @@ pub(crate) enum Var {
 }
 
 impl Var {
+    /// Marked `H` in the table of 8.2.6: HAProxy refuses them in a `mode tcp` proxy.
+    pub(crate) fn http_only(self) -> bool {
+        matches!(
+            self,
+            Var::ReqCookie
+                | Var::ResCookie
+                | Var::Method
+                | Var::Path
+                | Var::PathOnly
+                | Var::Query
+                | Var::Uri
+                | Var::Version
+                | Var::Ta
+                | Var::Ti
+                | Var::Tq
+                | Var::TR
+                | Var::Tr
+                | Var::Request
+                | Var::RequestDate
+                | Var::RequestGmtDate
+                | Var::RequestLocalDate
+                | Var::TermStateCookie
+        )
+    }
+
     pub(crate) fn by_name(name: &str) -> Option<Var> {
         Some(match name {
             "B" => Var::BytesRead,

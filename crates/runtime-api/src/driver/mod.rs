@@ -63,7 +63,7 @@ impl Default for ServerOptions {
 }
 
 /// A live client: a clone of its stream (to cut it on stop) and its thread.
-type ClientEntry = (ClientStream, Option<JoinHandle<()>>);
+type ClientEntry = (ClientStream, JoinHandle<()>);
 
 /// Shared between the accept threads, the client threads and `stop`.
 struct Shared {
@@ -177,9 +177,7 @@ impl RuntimeServer {
         let clients: Vec<_> = self.shared.clients().drain().collect();
         for (_, (stream, handle)) in clients {
             stream.shutdown(Shutdown::Both);
-            if let Some(h) = handle {
-                let _ = h.join();
-            }
+            let _ = handle.join();
         }
         for l in self.listeners.drain(..) {
             l.remove_file();
@@ -210,7 +208,7 @@ fn accept_loop(listener: &BoundListener, level: Level, shared: &Arc<Shared>) {
         };
         let mut clients = shared.clients();
         // Forget the clients that are done.
-        clients.retain(|_, (_, h)| h.as_ref().is_some_and(|h| !h.is_finished()));
+        clients.retain(|_, (_, h)| !h.is_finished());
         if clients.len() >= shared.options.maxconn {
             stream.shutdown(Shutdown::Both);
             continue;
@@ -226,7 +224,7 @@ fn accept_loop(listener: &BoundListener, level: Level, shared: &Arc<Shared>) {
                 client::serve(stream, level, &*worker.target, worker.options.timeout);
             });
         if let Ok(handle) = spawned {
-            clients.insert(id, (copy, Some(handle)));
+            clients.insert(id, (copy, handle));
         }
     }
 }
