@@ -26,18 +26,28 @@ defaults
 
 frontend demo
     bind {bind}
+    # One access-log line per request on standard output, in HAProxy's httplog format.
+    log stdout format raw local0
+    option httplog
+    # The stats page (HTML; add ;csv or ;json) and the Prometheus exporter.
+    stats uri /stats
+    stats refresh 5s
+    stats admin if LOCALHOST
+    http-request use-service prometheus-exporter if { path /metrics }
     default_backend web
 
 backend web
     balance roundrobin
-    server web1 {web1}
-    server web2 {web2}
+    option httpchk GET /health
+    server web1 {web1} check inter 2s
+    server web2 {web2} check inter 2s
 ";
 
 fn usage() -> &'static str {
     "usage: halb demo [--bind ADDR:PORT] [--print-config]
   Starts two built-in web servers on 127.0.0.1 and halb in front of them (default 127.0.0.1:8080).
-  Then: curl http://127.0.0.1:8080/   (repeat it: answers alternate between web1 and web2)"
+  Then: curl http://127.0.0.1:8080/   (repeat it: answers alternate between web1 and web2)
+        http://127.0.0.1:8080/stats        the stats page; /metrics for Prometheus"
 }
 
 pub fn main(args: &[OsString]) -> i32 {
@@ -95,6 +105,10 @@ pub fn main(args: &[OsString]) -> i32 {
     println!("halb demo: web1 on {web1}, web2 on {web2}, halb in front on http://{bind}/");
     println!("  try:  curl -s http://{bind}/        (repeat: web1 and web2 take turns)");
     println!("        curl -si http://{bind}/ -H 'X-Forwarded-For: 10.0.0.1'   (see the X-Forwarded-For halb appends)");
+    println!(
+        "        open http://{bind}/stats in a browser (or curl -s 'http://{bind}/stats;csv'),"
+    );
+    println!("        curl -s http://{bind}/metrics   (Prometheus)");
     println!("  stop: Ctrl-C.   The configuration: halb demo --print-config");
     let opts = proxy_cmd::Options {
         foreground: true,

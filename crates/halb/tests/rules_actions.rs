@@ -229,7 +229,11 @@ fn after_response_rules_also_edit_answers_halb_makes() {
     let r = send(addr, "GET /denied HTTP/1.1\nHost: a\n\n");
     assert_eq!(r.status, 403);
     assert_eq!(r.header("x-served-by"), Some("halb"));
-    assert!(r.body_text().contains("Request forbidden"), "{}", r.body_text());
+    assert!(
+        r.body_text().contains("Request forbidden"),
+        "{}",
+        r.body_text()
+    );
     let r = send(addr, "GET /ret HTTP/1.1\nHost: a\n\n");
     assert_eq!((r.status, r.body_text().as_str()), (200, "hi"));
     assert_eq!(r.header("x-served-by"), Some("halb"));

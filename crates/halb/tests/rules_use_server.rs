@@ -61,11 +61,17 @@ backend be
     }
     // A matching rule wins over balancing, every time.
     for _ in 0..4 {
-        assert_eq!(get(addr, "GET / HTTP/1.1\nHost: x\nX-Pin: pinned\n\n"), "pinned");
+        assert_eq!(
+            get(addr, "GET / HTTP/1.1\nHost: x\nX-Pin: pinned\n\n"),
+            "pinned"
+        );
         assert_eq!(get(addr, "GET /b/x HTTP/1.1\nHost: x\n\n"), "b");
     }
     // The first rule names a server in maintenance: it is skipped, the next one matches.
-    assert_eq!(get(addr, "GET / HTTP/1.1\nHost: x\nX-Pin: down\n\n"), "pinned");
+    assert_eq!(
+        get(addr, "GET / HTTP/1.1\nHost: x\nX-Pin: down\n\n"),
+        "pinned"
+    );
     assert_eq!(b.requests().iter().filter(|r| r.path == "/b/x").count(), 4);
 }
 

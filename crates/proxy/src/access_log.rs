@@ -234,7 +234,9 @@ const PROGRAM: &str = "haproxy";
 
 /// Opens the log targets of every frontend and of `global` (process and server events).
 /// Called when the workers start, after any fork.
-pub(crate) fn open_sinks(plan: &crate::plan::Plan) -> Result<Option<Arc<logging::LogSink>>, String> {
+pub(crate) fn open_sinks(
+    plan: &crate::plan::Plan,
+) -> Result<Option<Arc<logging::LogSink>>, String> {
     let config = &plan.config;
     let host = crate::stats_view::hostname();
     let pid = std::process::id();

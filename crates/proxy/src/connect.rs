@@ -104,7 +104,11 @@ fn claim(w: &Rc<Worker>, be: &BackendPlan, id: ServerId) -> Option<ServerSlot> {
     let rows = w.plan.counters.servers.get(be.id)?;
     let server = be.servers.get(id)?;
     // During `slowstart` the server's maxconn ramps up with its weight.
-    let maxconn = match be.health.backend(be.proxy_index).and_then(|b| b.servers.get(id)) {
+    let maxconn = match be
+        .health
+        .backend(be.proxy_index)
+        .and_then(|b| b.servers.get(id))
+    {
         Some(h) if server.maxconn > 0 => h.effective_maxconn().max(1),
         _ => server.maxconn,
     };

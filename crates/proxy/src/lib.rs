@@ -196,11 +196,20 @@ impl Proxy {
         drop(runtime_api);
         drop(checker);
         for p in config.proxies.iter().filter(|p| !p.disabled) {
-            let fe = plan.counters.frontend(&p.name).map_or(0, |r| r.total(counters::Counter::SessionsTotal));
-            let be = plan.counters.backend(&p.name).map_or(0, |r| r.total(counters::Counter::SessionsTotal));
+            let fe = plan
+                .counters
+                .frontend(&p.name)
+                .map_or(0, |r| r.total(counters::Counter::SessionsTotal));
+            let be = plan
+                .counters
+                .backend(&p.name)
+                .map_or(0, |r| r.total(counters::Counter::SessionsTotal));
             process_log.send(
                 logging::Level::Warning,
-                &format!("Proxy {} stopped (cumulated conns: FE: {fe}, BE: {be}).", p.name),
+                &format!(
+                    "Proxy {} stopped (cumulated conns: FE: {fe}, BE: {be}).",
+                    p.name
+                ),
             );
         }
         if let Some(s) = &process_log.sink {

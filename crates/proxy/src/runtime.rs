@@ -38,9 +38,7 @@ impl RuntimeGlue {
     }
 
     fn find(&self, s: &ServerRef) -> Result<CheckRef, RuntimeError> {
-        self.admin
-            .find(&s.backend, &s.server)
-            .map_err(admin_error)
+        self.admin.find(&s.backend, &s.server).map_err(admin_error)
     }
 }
 
@@ -159,13 +157,15 @@ impl RuntimeTarget for RuntimeGlue {
                     .map_or(start.elapsed(), |t| t.elapsed())
                     .as_secs();
                 let (addr, port) = match (&s.addr, s.port) {
-                    (haproxy_cfg::model::ServerAddr::Ip(ip), haproxy_cfg::model::ServerPort::Fixed(p)) => {
-                        (Some(ip.to_string()), p)
-                    }
+                    (
+                        haproxy_cfg::model::ServerAddr::Ip(ip),
+                        haproxy_cfg::model::ServerPort::Fixed(p),
+                    ) => (Some(ip.to_string()), p),
                     (haproxy_cfg::model::ServerAddr::Ip(ip), _) => (Some(ip.to_string()), 0),
-                    (haproxy_cfg::model::ServerAddr::Host(h), haproxy_cfg::model::ServerPort::Fixed(p)) => {
-                        (Some(h.clone()), p)
-                    }
+                    (
+                        haproxy_cfg::model::ServerAddr::Host(h),
+                        haproxy_cfg::model::ServerPort::Fixed(p),
+                    ) => (Some(h.clone()), p),
                     _ => (None, 0),
                 };
                 rows.push(ServerStateRow {

@@ -35,7 +35,10 @@ impl SessionRegistry {
         }
     }
 
-    fn shard(&self, thread: usize) -> Option<std::sync::MutexGuard<'_, HashMap<u64, SessionEntry>>> {
+    fn shard(
+        &self,
+        thread: usize,
+    ) -> Option<std::sync::MutexGuard<'_, HashMap<u64, SessionEntry>>> {
         let m = self.shards.get(thread)?;
         Some(m.lock().unwrap_or_else(PoisonError::into_inner))
     }

@@ -11,8 +11,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use checks::driver::HealthTable;
 use haproxy_cfg::model::{Config, Mode, Proxy as CfgProxy, ServerAddr, ServerPort};
 use stats::{
-    BackendFacts, BackendStatus, CheckFacts, FrontendFacts, FrontendStatus, ProcessInfo,
-    ProxyMode, ServerFacts, ServerState, Snapshot,
+    BackendFacts, BackendStatus, CheckFacts, FrontendFacts, FrontendStatus, ProcessInfo, ProxyMode,
+    ServerFacts, ServerState, Snapshot,
 };
 
 use crate::clock;
@@ -119,7 +119,11 @@ impl StatsSource {
                     maxconn: f.maxconn,
                     ..FrontendFacts::default()
                 };
-                snap.push(stats::frontend_row(&plan.counters.frontends[fe], &facts, now));
+                snap.push(stats::frontend_row(
+                    &plan.counters.frontends[fe],
+                    &facts,
+                    now,
+                ));
             }
             if let Some(be) = plan.backend_of_proxy.get(pi).copied().flatten() {
                 self.push_backend(&mut snap, pi, p, be, iid, now);
@@ -141,7 +145,9 @@ impl StatsSource {
         let b = &plan.backends[be];
         let start = clock::start();
         let secs_since = |t: Option<std::time::Instant>| {
-            t.map_or(now.saturating_sub(1), |t| t.duration_since(start).as_secs() as u32)
+            t.map_or(now.saturating_sub(1), |t| {
+                t.duration_since(start).as_secs() as u32
+            })
         };
         let (mut active, mut backup, mut weight, mut uweight, mut downs) = (0, 0, 0, 0, 0);
         for (si, s) in p.servers.iter().enumerate() {
@@ -180,9 +186,8 @@ impl StatsSource {
                 maxqueue: s.maxqueue,
                 addr: addr_text(s),
                 cookie: s.cookie.clone(),
-                last_change_sec: now.saturating_sub(secs_since(
-                    facts.as_ref().and_then(|f| f.last_change),
-                )),
+                last_change_sec: now
+                    .saturating_sub(secs_since(facts.as_ref().and_then(|f| f.last_change))),
                 downtime_sec: facts.as_ref().map_or(0, |f| f.downtime.as_secs() as u32),
                 check,
                 agent: facts
@@ -225,8 +230,11 @@ impl StatsSource {
     pub fn process_info(&self, now: u32) -> ProcessInfo {
         let plan = &self.plan;
         let g = &plan.config.global;
-        let (cum_conns, cum_req, conn_rate, sess_rate, max_sess) =
-            plan.counters.frontends.iter().fold((0, 0, 0, 0, 0), |a, r| {
+        let (cum_conns, cum_req, conn_rate, sess_rate, max_sess) = plan
+            .counters
+            .frontends
+            .iter()
+            .fold((0, 0, 0, 0, 0), |a, r| {
                 (
                     a.0 + r.total(Counter::ConnTotal),
                     a.1 + r.total(Counter::HttpRequests),
@@ -261,7 +269,11 @@ impl StatsSource {
             node: g.node.clone().unwrap_or_else(hostname),
             description: g.description.clone().unwrap_or_default(),
             jobs: plan.global_sessions.cur() as u32,
-            listeners: plan.frontends.iter().map(|f| f.listeners.len() as u32).sum(),
+            listeners: plan
+                .frontends
+                .iter()
+                .map(|f| f.listeners.len() as u32)
+                .sum(),
             total_bytes_out: plan
                 .counters
                 .frontends

@@ -11,8 +11,8 @@ use http1::{
     Edit, Head, Limits, Method, Side, Version,
 };
 use logging::{SessionPhase as Phase, TerminationCause as Cause};
-use tokio::net::TcpStream;
 use std::time::Instant;
+use tokio::net::TcpStream;
 
 use crate::balance::RequestKey;
 use crate::connect::{
@@ -83,7 +83,11 @@ impl<S: Stream> Session<'_, S> {
         let counters = &w.plan.counters;
         let fe_row = &counters.frontends[fe.id];
         fe_row.incr(thread, Counter::HttpRequests);
-        fe_row.tick(thread, crate::counters::RateKind::Requests, crate::clock::now_sec());
+        fe_row.tick(
+            thread,
+            crate::counters::RateKind::Requests,
+            crate::clock::now_sec(),
+        );
         let info = SessionInfo {
             frontend: &fe.name,
             client: self.peer,

@@ -102,9 +102,7 @@ impl<S: Stream> Session<'_, S> {
                                 .any(|(au, ap)| au.as_bytes() == u && ap.as_bytes() == p)
                         })
                     });
-            let admin = plan
-                .rules
-                .stats_admin(px, &e, &view, &mut self.scratch);
+            let admin = plan.rules.stats_admin(px, &e, &view, &mut self.scratch);
             let path = String::from_utf8_lossy(self.req.target.of(head_buf)).into_owned();
             (verdict, authorized, admin, path)
         };
@@ -163,7 +161,9 @@ impl<S: Stream> Session<'_, S> {
         };
 
         if self.req.method == Method::Post {
-            return self.stats_post(backend, head_len, &source, &options, &req, admin).await;
+            return self
+                .stats_post(backend, head_len, &source, &options, &req, admin)
+                .await;
         }
         let snap = source.snapshot();
         let page = stats::html::render_page(&snap, &options, &req);
@@ -210,7 +210,13 @@ impl<S: Stream> Session<'_, S> {
             }
         };
         let location = stats::html::redirect_location(options, req, status);
-        let page = response(303, "text/plain", &format!("location: {location}\r\n"), b"", false);
+        let page = response(
+            303,
+            "text/plain",
+            &format!("location: {location}\r\n"),
+            b"",
+            false,
+        );
         self.send_local(backend, &page, head_len, body_len).await
     }
 

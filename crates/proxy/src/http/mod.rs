@@ -150,7 +150,10 @@ pub async fn serve_started<S: Stream>(
             // and logs it as a `<BADREQ>` line (unless dontlognull).
             w.plan.counters.frontends[fe.id].incr(w.thread, Counter::ErrorsReq);
             let now = std::time::Instant::now();
-            let waited = fe.timeout_http_request.or(fe.timeout_client).unwrap_or_default();
+            let waited = fe
+                .timeout_http_request
+                .or(fe.timeout_client)
+                .unwrap_or_default();
             let accepted = now.checked_sub(waited).unwrap_or(now);
             let mut txn = crate::txn::Txn::new(accepted, fe.log.is_some());
             crate::access_log::accepted(w, fe, &txn, peer, None);
@@ -159,7 +162,10 @@ pub async fn serve_started<S: Stream>(
             count_status(w, fe.id, None, 408);
             txn.status = Some(408);
             txn.bytes_out = page.len() as u64;
-            txn.end(logging::TerminationCause::ClientTimeout, logging::SessionPhase::Request);
+            txn.end(
+                logging::TerminationCause::ClientTimeout,
+                logging::SessionPhase::Request,
+            );
             crate::access_log::finish(w, fe, &txn, peer, None, None);
         }
     }

@@ -8,10 +8,10 @@ use http1::{request_body_kind, BodyKind, Version};
 use rules::{HeadView, RequestVerdict, ResponseVerdict, TcpVerdict};
 
 use crate::counters::Counter;
-use logging::{SessionPhase as Phase, TerminationCause as Cause};
 use crate::plan::{BackendId, BackendPlan};
 use crate::rules_glue::{env, LiveCounters};
 use crate::stream::Stream;
+use logging::{SessionPhase as Phase, TerminationCause as Cause};
 
 use super::io::{deadline, write_within};
 use super::{count_status, reply, Session};
@@ -53,7 +53,9 @@ impl<S: Stream> Session<'_, S> {
             let target = self.req.target.of(view.buf);
             let mut backend = None;
             let mut stats = None;
-            if v == RequestVerdict::Continue && super::local_service::stats_hit(plan, fe.proxy_index, target) {
+            if v == RequestVerdict::Continue
+                && super::local_service::stats_hit(plan, fe.proxy_index, target)
+            {
                 stats = Some(fe.proxy_index);
             }
             if v == RequestVerdict::Continue && stats.is_none() {
