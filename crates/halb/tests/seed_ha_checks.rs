@@ -1,7 +1,7 @@
 //! The seed-000 cluster's health checks (`option httpchk GET /index.html`, `check inter 2000
 //! rise 3 fall 3`) with halb alone: a stopped web server is taken out of rotation by both
 //! nodes' proxies, so after the checks see it every client request is answered — also after a
-//! failover — and it comes back when it returns.
+//! failover — and it comes back when it returns; the seed's stats page shows each change.
 
 mod support_netns;
 
@@ -55,6 +55,13 @@ fn a_stopped_web_server_is_taken_out_and_every_request_is_answered_through_eithe
         .get_many(30)
         .unwrap_or_else(|e| panic!("a request failed: {e}"));
     assert!(answers.iter().all(|a| a.web == "web2"), "{answers:?}");
+    // The seed's stats page (`stats uri /haproxy?stats`) says so too.
+    assert_eq!(
+        c.stats_status("http_back", "node1").as_deref(),
+        Some("DOWN"),
+        "stats page through the VIP"
+    );
+    assert_eq!(c.stats_status("http_back", "node2").as_deref(), Some("UP"));
 
     // The backup's proxy checked too: after a failover nothing reaches the dead server.
     c.lab.link(LB1, false);
@@ -77,4 +84,9 @@ fn a_stopped_web_server_is_taken_out_and_every_request_is_answered_through_eithe
         "web1 never came back into rotation"
     );
     assert!(c.proxy_log(LB2).contains("http_back/node1 is UP"));
+    assert_eq!(
+        c.stats_status("http_back", "node1").as_deref(),
+        Some("UP"),
+        "the stats page shows node1 back"
+    );
 }

@@ -302,6 +302,31 @@ impl Cluster {
         }
     }
 
+    /// The status column of `server` in the stats page's CSV (`/haproxy?stats;csv`, the
+    /// seed's `stats uri`), fetched by the client through the VIP.
+    pub fn stats_status(&self, backend: &str, server: &str) -> Option<String> {
+        let url = format!("http://{}/haproxy?stats;csv", super::vip());
+        let out = self.lab.exec(
+            CLIENT,
+            &["curl", "-sS", "--fail", "--noproxy", "*", "-m", "2", &url],
+        );
+        if !out.status.success() {
+            return None;
+        }
+        let csv = String::from_utf8_lossy(&out.stdout).into_owned();
+        let header: Vec<&str> = csv
+            .lines()
+            .next()?
+            .trim_start_matches("# ")
+            .split(',')
+            .collect();
+        let col = header.iter().position(|h| *h == "status")?;
+        csv.lines()
+            .map(|l| l.split(',').collect::<Vec<_>>())
+            .find(|f| f.first() == Some(&backend) && f.get(1) == Some(&server))
+            .and_then(|f| f.get(col).map(|s| s.to_string()))
+    }
+
     /// Polls until the client gets an answer forwarded by node `lb`.
     pub fn wait_answer_via(&self, lb: usize) -> bool {
         let via = self.lab.addr(lb).to_string();
