@@ -9,7 +9,9 @@ use std::cell::RefCell;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::clock::Mono;
 
 use haproxy_cfg::model::{Config, Mode, Proxy as CfgProxy};
 use logging::{LogMoment, LogRecord, LogTime, ProxyLogFormat};
@@ -107,18 +109,18 @@ pub(crate) fn finish(
     peer: Option<SocketAddr>,
     local: Option<SocketAddr>,
     texts: Option<&LogTexts>,
-) {
-    let now = Instant::now();
+) -> Mono {
+    let now = Mono::now();
     let timers = txn.timers(now);
     crate::latency::record(w, txn, &timers);
     let Some(log) = fe.log.as_ref() else {
-        return;
+        return now;
     };
     if log.format.moment == LogMoment::Accept {
-        return;
+        return now;
     }
     let Some(sink) = log.sink.get() else {
-        return;
+        return now;
     };
     let plan = &w.plan;
     let c = &plan.counters;
@@ -177,7 +179,7 @@ pub(crate) fn finish(
         ..LogRecord::default()
     };
     let Some(level) = logging::access_level(&log.options, &rec) else {
-        return;
+        return now;
     };
     LINE.with(|line| {
         let Ok(mut line) = line.try_borrow_mut() else {
@@ -187,6 +189,7 @@ pub(crate) fn finish(
         log.format.format.render(&rec, &mut line);
         sink.send(level, &line);
     });
+    now
 }
 
 /// A connection was accepted: the legacy default format (no `option httplog|tcplog`, no

@@ -375,6 +375,25 @@ pub async fn connect_server_once(
     connect_once(addr, be.timeout_connect).await
 }
 
+/// Runs `fut` unless the sessions of `server` must end first (`None` then). Backends where
+/// nothing can ask for that (no `on-marked-down|up` option, no runtime API, no stats admin)
+/// run `fut` alone: watching costs a poll of the signal on every wake-up.
+pub(crate) async fn unless_shut_down<F: std::future::Future>(
+    be: &BackendPlan,
+    server: ServerId,
+    fut: F,
+) -> Option<F::Output> {
+    if !be.watch_shutdown {
+        return Some(fut.await);
+    }
+    let killed = shutdown_watch(be, server);
+    tokio::select! {
+        biased;
+        r = fut => Some(r),
+        () = killed => None,
+    }
+}
+
 /// Waits until sessions on `server` of `be` must end (`on-marked-down shutdown-sessions`,
 /// `on-marked-up shutdown-backup-sessions`, `shutdown sessions server`), counting from the
 /// signal's state when this future is created; never resolves for an unknown server.

@@ -137,6 +137,9 @@ pub struct BackendPlan {
     pub forwardfor: Option<ForwardFor>,
     pub originalto: Option<OriginalTo>,
     pub errors: ErrorPages,
+    /// Whether sessions must watch their server's shutdown signal: a server has
+    /// `on-marked-down`/`on-marked-up`, or a runtime API or stats admin form could ask.
+    pub watch_shutdown: bool,
     /// Wakes one session waiting in this backend's queue when a server slot frees.
     pub slot_freed: tokio::sync::Notify,
 }
@@ -252,6 +255,17 @@ impl Plan {
 
         let sessions = (!config.global.stats_sockets.is_empty())
             .then(|| crate::sessions::SessionRegistry::new(threads));
+        // `shutdown sessions` can come from the runtime API or a stats page's admin form.
+        let admin_can_kill = !config.global.stats_sockets.is_empty()
+            || config
+                .proxies
+                .iter()
+                .any(|p| p.stats.as_ref().is_some_and(|s| !s.admin.is_empty()));
+        if admin_can_kill {
+            for b in &mut backends {
+                b.watch_shutdown = true;
+            }
+        }
         Ok(Plan {
             sessions,
             config: Arc::clone(&config),
@@ -442,6 +456,11 @@ fn build_backend(
         forwardfor: p.options.forwardfor.clone(),
         originalto: p.options.originalto.clone(),
         errors: ErrorPages::load(p)?,
+        // Completed in `Plan::build`, which knows about the runtime API and stats admin.
+        watch_shutdown: p
+            .servers
+            .iter()
+            .any(|s| s.on_marked_down.is_some() || s.on_marked_up.is_some()),
         slot_freed: tokio::sync::Notify::new(),
     })
 }

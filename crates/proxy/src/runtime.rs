@@ -223,7 +223,7 @@ impl RuntimeTarget for RuntimeGlue {
                         .zip(e.server)
                         .and_then(|(b, s)| b.servers.get(s))
                         .map(|s| s.name.clone()),
-                    age_secs: e.since.elapsed().as_secs(),
+                    age_secs: crate::clock::Mono::now().since(e.since).as_secs(),
                 }
             })
             .collect()

@@ -8,7 +8,6 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
-use std::time::Instant;
 
 use crate::plan::{BackendId, FrontendId};
 
@@ -18,7 +17,7 @@ pub struct SessionEntry {
     pub frontend: FrontendId,
     pub backend: Option<BackendId>,
     pub server: Option<usize>,
-    pub since: Instant,
+    pub since: crate::clock::Mono,
 }
 
 #[derive(Debug)]
@@ -109,7 +108,7 @@ mod tests {
             frontend: fe,
             backend: None,
             server: None,
-            since: Instant::now(),
+            since: crate::clock::Mono::now(),
         };
         let a = r.register(0, entry(0));
         let b = r.register(1, entry(1));

@@ -10,6 +10,7 @@ use balance::rdp_cookie::{self, RdpCookie};
 use balance::{AlgorithmSpec, KeySource};
 
 use crate::balance::RequestKey;
+use crate::clock::Mono;
 use crate::connect::{assign_server, connect, Choice, ConnectError};
 use crate::counters::Counter;
 use crate::forward::{tunnel, TunnelTimeouts};
@@ -19,7 +20,6 @@ use crate::stream::Stream;
 use crate::txn::Txn;
 use crate::worker::Worker;
 use logging::{SessionPhase as Phase, TerminationCause as Cause};
-use std::time::Instant;
 
 pub async fn serve<S: Stream>(
     w: &Rc<Worker>,
@@ -28,7 +28,7 @@ pub async fn serve<S: Stream>(
     peer: Option<SocketAddr>,
     local: Option<SocketAddr>,
 ) {
-    let mut txn = Txn::new(Instant::now(), fe.log.is_some());
+    let mut txn = Txn::new(Mono::now(), fe.log.is_some());
     txn.req_start = Some(txn.session_start);
     txn.head_done = Some(txn.session_start);
     crate::access_log::accepted(w, fe, &txn, peer, local);
@@ -100,7 +100,7 @@ async fn serve_txn<S: Stream>(
         },
         direct: crate::rules_glue::tcp_forced_server(w, fe, be, peer, local),
     };
-    txn.queue_start = Some(Instant::now());
+    txn.queue_start = Some(Mono::now());
     txn.be_queue = counters.backends[backend].queue.cur() as u32;
     let slot = match assign_server(w, backend, peer, choice).await {
         Ok(s) => s,
@@ -113,7 +113,7 @@ async fn serve_txn<S: Stream>(
             return;
         }
     };
-    txn.assigned = Some(Instant::now());
+    txn.assigned = Some(Mono::now());
     txn.server = Some(slot.server);
     txn.srv_queue = counters.servers[backend][slot.server].queue.cur() as u32;
     let (server, slot) = match connect(w, slot, peer, local).await {
@@ -123,7 +123,7 @@ async fn serve_txn<S: Stream>(
             return;
         }
     };
-    txn.connected = Some(Instant::now());
+    txn.connected = Some(Mono::now());
     txn.server = Some(slot.server);
     if let Some(l) = listed {
         l.bind(backend, slot.server);
@@ -154,11 +154,10 @@ async fn serve_txn<S: Stream>(
             }),
         half_closed: fe.timeout_client_fin.or(be.timeout_server_fin),
     };
-    // The signal is read now: a shutdown fired before this point does not concern us.
-    let killed = crate::connect::shutdown_watch(be, slot.server);
-    let r = tokio::select! {
-        r = tunnel(&w.bufs, &client, &server, timeouts) => r,
-        () = killed => {
+    let tunneled = tunnel(&w.bufs, &client, &server, timeouts);
+    let r = match crate::connect::unless_shut_down(be, slot.server, tunneled).await {
+        Some(r) => r,
+        None => {
             txn.end(crate::connect::shutdown_cause(be, slot.server), Phase::Data);
             crate::forward::TunnelResult::default()
         }

@@ -6,7 +6,9 @@
 //! Recording costs a monotonic clock read per phase (vDSO, no system call); the wall clock is
 //! read only when the frontend logs.
 
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
+
+use crate::clock::Mono;
 
 use logging::{SessionPhase, TerminationCause, TerminationState};
 
@@ -16,23 +18,23 @@ use crate::plan::BackendId;
 #[derive(Debug, Clone)]
 pub(crate) struct Txn {
     /// When the connection was taken in hand (accept, or its first bytes when it was parked).
-    pub session_start: Instant,
+    pub session_start: Mono,
     /// The wall clock at `session_start` (only read when the frontend logs).
     pub session_wall: Option<SystemTime>,
     /// When the connection became idle before this request (`Ti` starts here).
-    pub idle_from: Instant,
+    pub idle_from: Mono,
     /// The first byte of this request.
-    pub req_start: Option<Instant>,
+    pub req_start: Option<Mono>,
     /// The complete request head.
-    pub head_done: Option<Instant>,
+    pub head_done: Option<Mono>,
     /// Server choice started (queueing counts from here: `Tw`).
-    pub queue_start: Option<Instant>,
+    pub queue_start: Option<Mono>,
     /// A server slot was granted.
-    pub assigned: Option<Instant>,
+    pub assigned: Option<Mono>,
     /// The server connection is ready (`Tc`).
-    pub connected: Option<Instant>,
+    pub connected: Option<Mono>,
     /// The response head arrived (`Tr`).
-    pub resp_head: Option<Instant>,
+    pub resp_head: Option<Mono>,
     pub backend: Option<BackendId>,
     pub server: Option<ServerId>,
     pub status: Option<u16>,
@@ -51,7 +53,7 @@ pub(crate) struct Txn {
 }
 
 impl Txn {
-    pub fn new(now: Instant, wall: bool) -> Txn {
+    pub fn new(now: Mono, wall: bool) -> Txn {
         Txn {
             session_start: now,
             session_wall: wall.then(SystemTime::now),
@@ -77,7 +79,7 @@ impl Txn {
     }
 
     /// Starts the next request on the same connection: everything but the session's start.
-    pub fn next_request(&mut self, idle_from: Instant) {
+    pub fn next_request(&mut self, idle_from: Mono) {
         let keep = (self.session_start, self.session_wall);
         *self = Txn::new(idle_from, false);
         (self.session_start, self.session_wall) = keep;
@@ -94,8 +96,8 @@ impl Txn {
     }
 
     /// The timers of manual 8.4 at `now` (the end of the transaction).
-    pub fn timers(&self, now: Instant) -> logging::Timers {
-        let ms = |from: Instant, to: Instant| to.saturating_duration_since(from).as_millis() as u64;
+    pub fn timers(&self, now: Mono) -> logging::Timers {
+        let ms = |from: Mono, to: Mono| to.ms_since(from);
         let req_start = self.req_start.unwrap_or(self.idle_from);
         let ti = ms(self.idle_from, req_start);
         let treq = self.head_done.map(|h| ms(req_start, h));
@@ -121,7 +123,7 @@ impl Txn {
     pub fn request_wall(&self) -> Option<SystemTime> {
         let wall = self.session_wall?;
         let start = self.req_start.unwrap_or(self.idle_from);
-        Some(wall + start.saturating_duration_since(self.session_start))
+        Some(wall + start.since(self.session_start))
     }
 
     /// The wall clock when this transaction's connection was accepted (`%t`).
@@ -148,12 +150,11 @@ pub(crate) fn client_cookie(status: balance::cookie::CookieStatus) -> logging::C
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn timers_follow_the_phases() {
-        let t0 = Instant::now();
-        let at = |ms: u64| t0 + Duration::from_millis(ms);
+        let t0 = Mono::now();
+        let at = |ms: u64| Mono(t0.0 + ms * 1_000_000);
         let mut t = Txn::new(t0, false);
         t.req_start = Some(at(5));
         t.head_done = Some(at(7));
@@ -173,7 +174,7 @@ mod tests {
 
     #[test]
     fn unreached_phases_are_minus_one_and_first_cause_wins() {
-        let t0 = Instant::now();
+        let t0 = Mono::now();
         let mut t = Txn::new(t0, false);
         t.req_start = Some(t0);
         t.head_done = Some(t0);

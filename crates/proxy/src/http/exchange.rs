@@ -5,13 +5,13 @@
 use std::net::IpAddr;
 use std::ops::Range;
 
+use crate::clock::Mono;
 use haproxy_cfg::model::{HttpConnMode, HttpReuse};
 use http1::{
     request_body_kind, response_body_kind, starts_tunnel, BodyFramer, BodyKind, ConnectionHeader,
     Edit, Head, Limits, Method, Side, Version,
 };
 use logging::{SessionPhase as Phase, TerminationCause as Cause};
-use std::time::Instant;
 use tokio::net::TcpStream;
 
 use crate::balance::RequestKey;
@@ -68,11 +68,14 @@ impl<S: Stream> Session<'_, S> {
     /// Runs one exchange for the request head of `head_len` bytes at `rbuf[rstart..]`,
     /// then logs it. Returns whether the client connection stays open for another request.
     pub(super) async fn exchange(&mut self, head_len: usize) -> bool {
-        self.txn.head_done = Some(Instant::now());
+        let now = Mono::now();
+        self.txn.head_done = Some(now);
+        // Rules and server choice take microseconds: queueing counts from here.
+        self.txn.queue_start = Some(now);
         self.txn.bytes_in = head_len as u64;
         self.note_request_head(head_len);
         let keep = self.exchange_inner(head_len).await;
-        self.finish_txn();
+        self.ended = self.finish_txn();
         keep
     }
 
@@ -191,7 +194,6 @@ impl<S: Stream> Session<'_, S> {
                 key,
                 direct: forced.or(req_cookie.server),
             };
-            self.txn.queue_start = Some(Instant::now());
             self.txn.be_queue = be_row.queue.cur() as u32;
             (assign_server(w, be_id, self.peer, choice).await, req_cookie)
         };
@@ -211,7 +213,7 @@ impl<S: Stream> Session<'_, S> {
                 return false;
             }
         };
-        self.txn.assigned = Some(Instant::now());
+        self.txn.assigned = Some(Mono::now());
         self.txn.server = Some(slot.server);
         self.txn.srv_queue = counters.servers[be_id][slot.server].queue.cur() as u32;
 
@@ -228,7 +230,12 @@ impl<S: Stream> Session<'_, S> {
                 return false;
             }
         };
-        self.txn.connected = Some(Instant::now());
+        // A kept or pooled connection is ready at once: no clock read for it.
+        self.txn.connected = if reused {
+            self.txn.assigned
+        } else {
+            Some(Mono::now())
+        };
         self.txn.server = Some(slot.server);
         if let Some(l) = self.listed {
             l.bind(be_id, slot.server);
@@ -373,7 +380,7 @@ impl<S: Stream> Session<'_, S> {
         };
 
         let status = self.resp.status;
-        self.txn.resp_head = Some(Instant::now());
+        self.txn.resp_head = Some(Mono::now());
         self.txn.status = Some(status);
         self.note_response_head(resp_head_len, &sbuf);
         if w.hooks
@@ -640,19 +647,20 @@ impl<S: Stream> Session<'_, S> {
                 (Some(c), Some(s)) => Some(c.min(s)),
                 (c, s) => c.or(s),
             });
-        let killed = crate::connect::shutdown_watch(be, slot.server);
-        let r = tokio::select! {
-            r = tunnel(
-                &self.w.bufs,
-                &self.client,
-                server,
-                TunnelTimeouts {
-                    idle,
-                    half_closed: self.fe.timeout_client_fin.or(be.timeout_server_fin),
-                },
-            ) => r,
-            () = killed => {
-                self.txn.end(crate::connect::shutdown_cause(be, slot.server), Phase::Data);
+        let tunneled = tunnel(
+            &self.w.bufs,
+            &self.client,
+            server,
+            TunnelTimeouts {
+                idle,
+                half_closed: self.fe.timeout_client_fin.or(be.timeout_server_fin),
+            },
+        );
+        let r = match crate::connect::unless_shut_down(be, slot.server, tunneled).await {
+            Some(r) => r,
+            None => {
+                self.txn
+                    .end(crate::connect::shutdown_cause(be, slot.server), Phase::Data);
                 crate::forward::TunnelResult::default()
             }
         };
@@ -686,14 +694,14 @@ impl<S: Stream> Session<'_, S> {
             return true;
         };
         let head_buf = &buf[self.rstart..self.rstart + head_len];
-        let client_ip = self.peer.map(|a| IpText::new(a.ip()));
-        let local_ip = self.local.map(|a| IpText::new(a.ip()));
+        let forwardfor = be.forwardfor.as_ref().or(fe.forwardfor.as_ref());
+        let originalto = be.originalto.as_ref().or(fe.originalto.as_ref());
+        // Addresses are formatted only for the headers that carry them.
+        let client_ip = forwardfor.and(self.peer).map(|a| IpText::new(a.ip()));
+        let local_ip = originalto.and(self.local).map(|a| IpText::new(a.ip()));
         let mut edits: [Edit<'_>; 2] = [Edit::Delete(usize::MAX), Edit::Delete(usize::MAX)];
         let mut n = 0;
-        if let (Some(ff), Some(ip)) = (
-            be.forwardfor.as_ref().or(fe.forwardfor.as_ref()),
-            &client_ip,
-        ) {
+        if let (Some(ff), Some(ip)) = (forwardfor, &client_ip) {
             let excepted = ff
                 .except
                 .is_some_and(|net| self.peer.is_some_and(|p| net.contains(p.ip())));
@@ -706,8 +714,7 @@ impl<S: Stream> Session<'_, S> {
                 n += 1;
             }
         }
-        if let (Some(ot), Some(ip)) = (be.originalto.as_ref().or(fe.originalto.as_ref()), &local_ip)
-        {
+        if let (Some(ot), Some(ip)) = (originalto, &local_ip) {
             let excepted = ot
                 .except
                 .is_some_and(|net| self.local.is_some_and(|l| net.contains(l.ip())));

@@ -90,7 +90,7 @@ impl<S: Stream> Session<'_, S> {
     }
 
     /// The transaction is over: its times go to the latency figures, its line to the logs.
-    pub(super) fn finish_txn(&mut self) {
+    pub(super) fn finish_txn(&mut self) -> crate::clock::Mono {
         crate::access_log::finish(
             self.w,
             self.fe,
@@ -98,6 +98,6 @@ impl<S: Stream> Session<'_, S> {
             self.peer,
             self.local,
             Some(&self.log_texts),
-        );
+        )
     }
 }

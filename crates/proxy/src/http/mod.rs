@@ -75,7 +75,7 @@ pub fn empty_connection(ticket: &SessionTicket, peer: Option<SocketAddr>) {
     if fe.log.is_none() {
         return;
     }
-    let mut txn = crate::txn::Txn::new(std::time::Instant::now(), true);
+    let mut txn = crate::txn::Txn::new(crate::clock::Mono::now(), true);
     crate::access_log::accepted(w, fe, &txn, peer, None);
     txn.status = Some(400);
     txn.end(
@@ -149,12 +149,11 @@ pub async fn serve_started<S: Stream>(
             // HAProxy answers 408 even when nothing was sent (unless http-ignore-probes),
             // and logs it as a `<BADREQ>` line (unless dontlognull).
             w.plan.counters.frontends[fe.id].incr(w.thread, Counter::ErrorsReq);
-            let now = std::time::Instant::now();
             let waited = fe
                 .timeout_http_request
                 .or(fe.timeout_client)
                 .unwrap_or_default();
-            let accepted = now.checked_sub(waited).unwrap_or(now);
+            let accepted = crate::clock::Mono::now().before(waited);
             let mut txn = crate::txn::Txn::new(accepted, fe.log.is_some());
             crate::access_log::accepted(w, fe, &txn, peer, None);
             let page = crate::errors::error_page(None, &fe.errors, 408);
@@ -187,6 +186,7 @@ async fn run_session<S: Stream>(
     } else {
         None
     };
+    let started = crate::clock::Mono::now();
     let mut session = Session {
         w,
         fe,
@@ -207,8 +207,9 @@ async fn run_session<S: Stream>(
         head_deadline,
         scratch: ::rules::Scratch::default(),
         edit_storage: Vec::new(),
-        txn: crate::txn::Txn::new(std::time::Instant::now(), fe.log.is_some()),
+        txn: crate::txn::Txn::new(started, fe.log.is_some()),
         log_texts: logline::LogTexts::default(),
+        ended: started,
         listed: None,
     };
     session.txn.req_start = Some(session.txn.session_start);
@@ -322,6 +323,8 @@ pub(crate) struct Session<'w, S> {
     /// Request line and captured headers, copied at head time for the log line (the head's
     /// bytes may be gone by the end); empty unless the frontend logs.
     pub log_texts: logline::LogTexts,
+    /// When the last transaction ended (the next one's idle time starts there).
+    pub ended: crate::clock::Mono,
     /// This session's line in `show sess` (only with a `stats socket`).
     pub listed: Option<&'w crate::sessions::Registration<'w>>,
 }
@@ -352,13 +355,13 @@ impl<S: Stream> Session<'_, S> {
                     self.txn.end(cause, logging::SessionPhase::Request);
                     self.log_texts.clear();
                     self.reply(None, status).await;
-                    self.finish_txn();
+                    let _ = self.finish_txn();
                     return;
                 }
             };
             let keep_going = self.exchange(head_len).await;
             self.requests += 1;
-            self.txn.next_request(std::time::Instant::now());
+            self.txn.next_request(self.ended);
             if !keep_going || self.w.control.state() != StopState::Running {
                 return;
             }
@@ -379,7 +382,7 @@ impl<S: Stream> Session<'_, S> {
         let fe = self.fe;
         let mut started = self.rend > self.rstart;
         if started && self.requests > 0 {
-            self.txn.req_start = Some(std::time::Instant::now());
+            self.txn.req_start = Some(crate::clock::Mono::now());
         }
         if self.requests > 0 {
             self.head_deadline = if started {
@@ -440,7 +443,7 @@ impl<S: Stream> Session<'_, S> {
                     if !started {
                         started = true;
                         if self.requests > 0 {
-                            self.txn.req_start = Some(std::time::Instant::now());
+                            self.txn.req_start = Some(crate::clock::Mono::now());
                             self.head_deadline =
                                 deadline(fe.timeout_http_request.or(fe.timeout_client));
                         }
