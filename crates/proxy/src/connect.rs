@@ -375,17 +375,14 @@ pub async fn connect_server_once(
     connect_once(addr, be.timeout_connect).await
 }
 
-/// Runs `fut` unless the sessions of `server` must end first (`None` then). Backends where
-/// nothing can ask for that (no `on-marked-down|up` option, no runtime API, no stats admin)
-/// run `fut` alone: watching costs a poll of the signal on every wake-up.
+/// Runs `fut` unless the sessions of `server` must end first (`None` then). Callers skip it
+/// where nothing can ask for that (`BackendPlan::watch_shutdown` false): watching costs a
+/// poll of the signal on every wake-up.
 pub(crate) async fn unless_shut_down<F: std::future::Future>(
     be: &BackendPlan,
     server: ServerId,
     fut: F,
 ) -> Option<F::Output> {
-    if !be.watch_shutdown {
-        return Some(fut.await);
-    }
     let killed = shutdown_watch(be, server);
     tokio::select! {
         biased;

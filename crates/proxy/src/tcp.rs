@@ -155,11 +155,15 @@ async fn serve_txn<S: Stream>(
         half_closed: fe.timeout_client_fin.or(be.timeout_server_fin),
     };
     let tunneled = tunnel(&w.bufs, &client, &server, timeouts);
-    let r = match crate::connect::unless_shut_down(be, slot.server, tunneled).await {
-        Some(r) => r,
-        None => {
-            txn.end(crate::connect::shutdown_cause(be, slot.server), Phase::Data);
-            crate::forward::TunnelResult::default()
+    let r = if !be.watch_shutdown {
+        tunneled.await
+    } else {
+        match crate::connect::unless_shut_down(be, slot.server, tunneled).await {
+            Some(r) => r,
+            None => {
+                txn.end(crate::connect::shutdown_cause(be, slot.server), Phase::Data);
+                crate::forward::TunnelResult::default()
+            }
         }
     };
 

@@ -656,12 +656,16 @@ impl<S: Stream> Session<'_, S> {
                 half_closed: self.fe.timeout_client_fin.or(be.timeout_server_fin),
             },
         );
-        let r = match crate::connect::unless_shut_down(be, slot.server, tunneled).await {
-            Some(r) => r,
-            None => {
-                self.txn
-                    .end(crate::connect::shutdown_cause(be, slot.server), Phase::Data);
-                crate::forward::TunnelResult::default()
+        let r = if !be.watch_shutdown {
+            tunneled.await
+        } else {
+            match crate::connect::unless_shut_down(be, slot.server, tunneled).await {
+                Some(r) => r,
+                None => {
+                    self.txn
+                        .end(crate::connect::shutdown_cause(be, slot.server), Phase::Data);
+                    crate::forward::TunnelResult::default()
+                }
             }
         };
         let c = &self.w.plan.counters;
