@@ -68,6 +68,29 @@ impl SessionRegistry {
     }
 }
 
+/// Lists a new session of frontend `frontend` when the plan keeps a list (a `stats socket`
+/// exists); `None` otherwise.
+pub fn list_new<'p>(
+    plan: &'p crate::plan::Plan,
+    thread: usize,
+    client: Option<SocketAddr>,
+    frontend: FrontendId,
+    since: crate::clock::Mono,
+) -> Option<Registration<'p>> {
+    plan.sessions.as_ref().map(|r| {
+        r.register(
+            thread,
+            SessionEntry {
+                client,
+                frontend,
+                backend: None,
+                server: None,
+                since,
+            },
+        )
+    })
+}
+
 /// A listed session; dropping it takes the session off the list.
 #[derive(Debug)]
 pub struct Registration<'r> {

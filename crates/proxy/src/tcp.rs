@@ -32,18 +32,7 @@ pub async fn serve<S: Stream>(
     txn.req_start = Some(txn.session_start);
     txn.head_done = Some(txn.session_start);
     crate::access_log::accepted(w, fe, &txn, peer, local);
-    let listed = w.plan.sessions.as_ref().map(|r| {
-        r.register(
-            w.thread,
-            crate::sessions::SessionEntry {
-                client: peer,
-                frontend: fe.id,
-                backend: None,
-                server: None,
-                since: txn.session_start,
-            },
-        )
-    });
+    let listed = crate::sessions::list_new(&w.plan, w.thread, peer, fe.id, txn.session_start);
     serve_txn(w, fe, client, peer, local, &mut txn, listed.as_ref()).await;
     drop(listed);
     crate::access_log::finish(w, fe, &txn, peer, local, None);
