@@ -214,7 +214,8 @@ async fn run_session<S: Stream>(
     };
     session.txn.req_start = Some(session.txn.session_start);
     crate::access_log::accepted(w, fe, &session.txn, peer, local);
-    let listed = crate::sessions::list_new(&w.plan, w.thread, peer, fe.id, session.txn.session_start);
+    let listed =
+        crate::sessions::list_new(&w.plan, w.thread, peer, fe.id, session.txn.session_start);
     session.listed = listed.as_ref();
     session.run().await;
     session.detach_all();

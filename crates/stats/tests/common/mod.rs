@@ -177,9 +177,17 @@ pub fn fixture(name: &str) -> String {
 /// Runs `python3 -c SCRIPT` with `input` on stdin; `None` when python3 or a module it
 /// imports is missing (the caller says so and skips).
 pub fn python(script: &str, input: &str) -> Option<(bool, String)> {
+    // Debian's packaged modules (python3-prometheus-client) belong to /usr/bin/python3, which
+    // a `python3` earlier on PATH (pyenv, a venv) may not see.
+    ["/usr/bin/python3", "python3"]
+        .iter()
+        .find_map(|py| python_with(py, script, input))
+}
+
+fn python_with(python: &str, script: &str, input: &str) -> Option<(bool, String)> {
     use std::io::Write;
     use std::process::{Command, Stdio};
-    let mut child = Command::new("python3")
+    let mut child = Command::new(python)
         .arg("-c")
         .arg(script)
         .stdin(Stdio::piped())
