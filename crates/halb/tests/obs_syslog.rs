@@ -694,6 +694,12 @@ fn soft_stop_logs_each_proxy_stopped() {
         &format!("    server s1 {}", srv.addr()),
     );
     let mut p = Proxy::start(&cfg, &[fe], &[]);
+    if !obs_support::halb_only("'Proxy fe started.' (HAProxy 2.6 does not send it)") {
+        // halb logs each proxy's start (HAProxy 1.x did; 2.6 no longer does).
+        let started = log.wait_line("fe started", |l| l.contains("Proxy fe started."));
+        let (pri, _) = split_pri(&started).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pri, 16 * 8 + 5, "notice: {started}");
+    }
     for _ in 0..3 {
         assert_eq!(get(fe, "/").status, 200);
     }

@@ -160,6 +160,14 @@ impl Proxy {
             checks::driver::CheckerOptions::default(),
         )
         .map_err(|e| ProxyError::Checks(e.to_string()))?;
+        // HAProxy 1.x logged this line; 2.6 no longer does. halb keeps it: a restart is worth
+        // seeing in the same place as the traffic.
+        for p in config.proxies.iter().filter(|p| !p.disabled) {
+            process_log.send(
+                logging::Level::Notice,
+                &format!("Proxy {} started.", p.name),
+            );
+        }
         // The runtime API runs on threads of its own, off the request path; it stops with
         // the proxy (dropped below).
         let runtime_api = runtime::start(&plan).map_err(ProxyError::Runtime)?;
