@@ -464,3 +464,29 @@ fn check_mode_compiles_rules_too() {
         "{err}"
     );
 }
+
+#[test]
+fn a_bad_log_format_is_refused_with_file_line_and_column() {
+    let s = Scratch::new("badlogfmt");
+    let cfg = format!(
+        "defaults\n    mode http\n{TIMEOUTS}frontend fe\n    bind 127.0.0.1:1\n    log 127.0.0.1:514 local0\n    log-format \"%ci %[nosuchfetch] %ST\"\n    default_backend be\nbackend be\n    server s 127.0.0.1:1\n"
+    );
+    let p = s.write("logfmt.cfg", &cfg);
+    let o = halb(&["proxy", "-c", "-f", p.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!out.contains("valid"), "{out}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("log-format"))
+        .unwrap_or_else(|| panic!("no log-format alert in:\n{err}"));
+    assert!(line.starts_with("[ALERT]    ("), "{line}");
+    assert!(
+        line.contains(&format!("parsing [{}:9]", p.display())),
+        "{line}"
+    );
+    assert!(
+        line.contains("column 5") && line.contains("nosuchfetch"),
+        "{line}"
+    );
+}

@@ -384,6 +384,8 @@ pub struct Proxy {
     pub errorfiles: Vec<ErrorFile>,
     pub logs: Vec<LogTarget>,
     pub log_format: Option<String>,
+    /// Where `log-format` (or `log-format-sd`) was set, for errors found when compiling it.
+    pub log_format_location: Option<Location>,
     pub log_format_sd: Option<String>,
     pub log_tag: Option<String>,
     pub captures: Vec<Capture>,

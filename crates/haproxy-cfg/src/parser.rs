@@ -92,6 +92,7 @@ pub(crate) fn builtin_defaults(location: Location) -> Proxy {
         errorfiles: Vec::new(),
         logs: Vec::new(),
         log_format: None,
+        log_format_location: None,
         log_format_sd: None,
         log_tag: None,
         captures: Vec::new(),

@@ -60,8 +60,10 @@ impl FrontendLog {
         if targets.is_empty() {
             return Ok(None);
         }
-        let format = logging::format_for_proxy(p)
-            .map_err(|e| format!("proxy '{}': log-format: {e}", p.name))?;
+        let format = logging::format_for_proxy(p).map_err(|e| match &p.log_format_location {
+            Some(at) => format!("parsing [{at}] : proxy '{}': log-format: {e}", p.name),
+            None => format!("proxy '{}': log-format: {e}", p.name),
+        })?;
         if format.format.is_empty() {
             return Ok(None);
         }

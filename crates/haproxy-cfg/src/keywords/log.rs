@@ -182,8 +182,9 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
         "log-format",
         Scope::FE,
         Support::Yes,
-        Handler::Proxy(|p, _, a| {
+        Handler::Proxy(|p, c, a| {
             p.log_format = Some(one("log-format", a)?.to_string());
+            p.log_format_location = Some(c.loc.clone());
             Ok(())
         }),
     ),
@@ -191,8 +192,9 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
         "log-format-sd",
         Scope::FE,
         Support::Yes,
-        Handler::Proxy(|p, _, a| {
+        Handler::Proxy(|p, c, a| {
             p.log_format_sd = Some(one("log-format-sd", a)?.to_string());
+            p.log_format_location = Some(c.loc.clone());
             Ok(())
         }),
     ),
