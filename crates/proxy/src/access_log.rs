@@ -95,6 +95,16 @@ thread_local! {
     static LINE: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(512));
 }
 
+/// `%rt`: requests (HTTP) and sessions (TCP) logged by this process.
+static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// The pid and host name a log line shows, read once (after any daemonizing fork: the first
+/// line is written by a worker). glibc no longer caches `getpid`.
+fn process_facts() -> &'static (u32, String) {
+    static FACTS: OnceLock<(u32, String)> = OnceLock::new();
+    FACTS.get_or_init(|| (std::process::id(), crate::stats_view::hostname()))
+}
+
 fn log_time(t: SystemTime) -> LogTime {
     let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
     // The UTC offset of now (cached per second by the logging crate) also holds for a
@@ -175,8 +185,9 @@ pub(crate) fn finish(
         response_headers,
         request_line,
         http: log.http,
-        pid: std::process::id(),
-        request_counter: 0,
+        pid: process_facts().0,
+        hostname: &process_facts().1,
+        request_counter: REQUEST_COUNTER.fetch_add(1, Ordering::Relaxed),
         log_counter: log.counter.fetch_add(1, Ordering::Relaxed),
         ..LogRecord::default()
     };
@@ -219,7 +230,8 @@ pub(crate) fn accepted(
         frontend: &fe.name,
         backend: &fe.name,
         http: log.http,
-        pid: std::process::id(),
+        pid: process_facts().0,
+        hostname: &process_facts().1,
         log_counter: log.counter.fetch_add(1, Ordering::Relaxed),
         ..LogRecord::default()
     };
