@@ -39,8 +39,33 @@ impl Node {
 /// Builds the statement tree. Brace errors are diagnostics; the tree is always returned.
 pub(crate) fn build(items: &[Item], diags: &mut Diags) -> Vec<Node> {
     let mut pos = 0;
-    let (nodes, _) = block(items, &mut pos, diags, None);
+    let (nodes, _) = block(items, &mut pos, diags, None, 0);
     nodes
+}
+
+/// Deepest block nesting read. keepalived's own configurations nest four deep at most
+/// (`virtual_server` → `real_server` → `HTTP_GET` → `url`); the bound keeps hostile input
+/// (thousands of `{`, or a parameter expanding to them) from exhausting the stack.
+const MAX_DEPTH: u32 = 32;
+
+/// Skips a block nested deeper than [`MAX_DEPTH`] up to its matching `}`, without recursion.
+/// Returns whether the `}` was found.
+fn skip_block(items: &[Item], pos: &mut usize) -> bool {
+    let mut open = 1u64;
+    while let Some(item) = items.get(*pos) {
+        *pos += 1;
+        match item.piece {
+            Piece::Open => open += 1,
+            Piece::Close => {
+                open -= 1;
+                if open == 0 {
+                    return true;
+                }
+            }
+            Piece::Text(_) => {}
+        }
+    }
+    false
 }
 
 /// Reads statements until the `}` closing the block opened at `open` (or end of input at top
@@ -50,8 +75,18 @@ fn block(
     pos: &mut usize,
     diags: &mut Diags,
     open: Option<Loc>,
+    depth: u32,
 ) -> (Vec<Node>, bool) {
     let mut nodes: Vec<Node> = Vec::new();
+    if depth > MAX_DEPTH {
+        if let Some(at) = open {
+            diags.error(
+                at,
+                format!("Blocks nested more than {MAX_DEPTH} deep - block ignored"),
+            );
+        }
+        return (nodes, skip_block(items, pos));
+    }
     while let Some(item) = items.get(*pos) {
         *pos += 1;
         match &item.piece {
@@ -66,7 +101,7 @@ fn block(
                     item.loc,
                     "Unexpected '{' - a block must follow a keyword; block ignored",
                 );
-                let _ = block(items, pos, diags, Some(item.loc));
+                let _ = block(items, pos, diags, Some(item.loc), depth + 1);
             }
             Piece::Text(text) => {
                 let words = match split_words(text) {
@@ -93,7 +128,7 @@ fn block(
                 }) = items.get(*pos)
                 {
                     *pos += 1;
-                    let (children, closed) = block(items, pos, diags, Some(*open_loc));
+                    let (children, closed) = block(items, pos, diags, Some(*open_loc), depth + 1);
                     if !closed {
                         diags.error(
                             *open_loc,
@@ -132,6 +167,34 @@ mod tests {
         let mut d = Diags::default();
         d.add_file("k.conf".into());
         d
+    }
+
+    #[test]
+    fn hostile_nesting_is_bounded_not_a_stack_overflow() {
+        use Piece::*;
+        let mut lines = Vec::new();
+        for i in 0..100_000u32 {
+            lines.push((i + 1, Text("a".into())));
+            lines.push((i + 1, Open));
+        }
+        for i in 0..100_000u32 {
+            lines.push((200_000 + i, Close));
+        }
+        lines.push((400_000, Text("after 1".into())));
+        let it = items(&lines);
+        let mut d = diags();
+        let nodes = build(&it, &mut d);
+        // The shallow part is kept, the rest skipped up to its brace, and what follows read.
+        assert_eq!(nodes.len(), 2, "{nodes:?}");
+        assert_eq!(nodes[1].words, vec!["after", "1"]);
+        let mut depth = 0;
+        let mut n = &nodes[0];
+        while let Some(c) = n.children().first() {
+            depth += 1;
+            n = c;
+        }
+        assert_eq!(depth, MAX_DEPTH);
+        assert!(d.has_errors());
     }
 
     #[test]
