@@ -147,6 +147,8 @@ pub struct BackendPlan {
 /// Everything the workers run, shared read-only.
 #[derive(Debug)]
 pub struct Plan {
+    /// `RLIMIT_NOFILE` in force (`ulimit-n` of `show info`; 0 when unknown).
+    pub fd_limit: u64,
     /// Sessions in progress for `show sess` (only with a `stats socket`).
     pub sessions: Option<crate::sessions::SessionRegistry>,
     /// The configuration this plan was built from (stats pages read their settings here).
@@ -267,6 +269,7 @@ impl Plan {
             }
         }
         Ok(Plan {
+            fd_limit: fd_limit.unwrap_or(0),
             sessions,
             config: Arc::clone(&config),
             threads,

@@ -257,6 +257,7 @@ impl StatsSource {
             pid: std::process::id(),
             uptime_sec: uptime,
             start_time_sec: start_time,
+            ulimit_n: plan.fd_limit.min(u64::from(u32::MAX)) as u32,
             maxconn: plan.global_maxconn,
             hard_maxconn: plan.global_maxconn,
             maxsock: plan.global_maxconn.saturating_mul(2),
