@@ -370,3 +370,27 @@ fn bind_maxconn_is_warned_about_not_ignored() {
         "{w:?}"
     );
 }
+
+#[test]
+fn log_len_outside_80_to_65535_is_refused_with_haproxy_words() {
+    for (len, ok) in [
+        ("50", false),
+        ("79", false),
+        ("80", true),
+        ("65535", true),
+        ("70000", false),
+        ("x", false),
+    ] {
+        let text = format!("global\n    log 127.0.0.1:514 len {len} local0\n");
+        if ok {
+            assert!(parse(&text).is_ok(), "len {len} refused");
+        } else {
+            assert_eq!(
+                alerts(&text),
+                [format!(
+                    "2: log : invalid log length '{len}', must be between 80 and 65535"
+                )]
+            );
+        }
+    }
+}

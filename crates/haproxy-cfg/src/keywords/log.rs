@@ -26,7 +26,13 @@ pub(crate) fn parse_log_target(a: &[String], c: &Ctx<'_>) -> Result<LogTarget, S
     loop {
         match rest {
             [k, v, tail @ ..] if k == "len" => {
-                len = Some(parse_uint(v, "log len", 65535)? as usize);
+                let n = v.parse::<u64>().ok().filter(|n| (80..=65535).contains(n));
+                let Some(n) = n else {
+                    return Err(format!(
+                        "log : invalid log length '{v}', must be between 80 and 65535"
+                    ));
+                };
+                len = Some(n as usize);
                 rest = tail;
             }
             [k, v, tail @ ..] if k == "format" => {
