@@ -255,6 +255,10 @@ impl Plan {
                 .collect(),
         });
 
+        health.set_load_probe(Arc::new(crate::counters::CountersLoad {
+            counters: Arc::clone(&counters),
+            backend_of_proxy: backend_of_proxy.clone(),
+        }));
         let sessions = (!config.global.stats_sockets.is_empty())
             .then(|| crate::sessions::SessionRegistry::new(threads));
         // `shutdown sessions` can come from the runtime API or a stats page's admin form.

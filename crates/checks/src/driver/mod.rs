@@ -36,7 +36,7 @@ pub use self::facts::{CheckFacts, OpState, ServerFacts};
 pub use self::log::{CheckEvent, CheckLog, Severity, StderrLog};
 pub use self::probe::{error_text, run_agent, run_check, CheckTarget};
 pub use self::shutdown::ShutdownSignal;
-pub use self::table::{BackendHealth, HealthTable, Observation, ServerSlot};
+pub use self::table::{BackendHealth, HealthTable, LoadProbe, Observation, ServerSlot};
 pub use crate::admin::{AdminError, AdminSource};
 
 use crate::plan::{compile, CheckPlan, CompileError};

@@ -6,7 +6,7 @@
 //! the transitions and fires the shutdown signals. The data plane never takes that mutex.
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
 use std::time::Instant;
 
 use haproxy_cfg::model::Config;
@@ -147,8 +147,22 @@ impl BackendHealth {
     }
 }
 
+/// What the data plane can tell about a server's load, for the state-change lines
+/// ("3 sessions active, 0 requeued, 1 remaining in queue."). Indexes are positions in
+/// `Config::proxies` and in the backend's servers.
+pub trait LoadProbe: Send + Sync {
+    /// Sessions the server serves now.
+    fn sessions(&self, proxy_index: usize, server: usize) -> u64;
+    /// Sessions waiting for this server.
+    fn queued(&self, proxy_index: usize, server: usize) -> u64;
+    /// Sessions waiting in the backend's queue.
+    fn backend_queued(&self, proxy_index: usize) -> u64;
+}
+
 /// Every backend's servers, indexed like [`Config::proxies`] (`None` for frontends).
 pub struct HealthTable {
+    /// Set by the data plane; until then the lines say 0.
+    load: OnceLock<Arc<dyn LoadProbe>>,
     backends: Vec<Option<BackendHealth>>,
     observed: mpsc::UnboundedSender<Observation>,
     /// Taken once by the checker that consumes observations.
@@ -220,7 +234,33 @@ impl HealthTable {
             observed_rx: Mutex::new(Some(rx)),
             log: RwLock::new(Arc::new(StderrLog)),
             force_log_checks: AtomicBool::new(false),
+            load: OnceLock::new(),
         }
+    }
+
+    /// Lets the state-change lines report the server's sessions and queues (set once).
+    pub fn set_load_probe(&self, probe: Arc<dyn LoadProbe>) {
+        let _ = self.load.set(probe);
+    }
+
+    /// The pool summary of a line about `server`, with its load when the data plane told how.
+    fn summary_for(
+        &self,
+        b: &BackendHealth,
+        proxy_index: usize,
+        server: usize,
+        up: bool,
+    ) -> PoolSummary {
+        let mut pool = b.summary();
+        if let Some(p) = self.load.get() {
+            if up {
+                pool.queued = p.backend_queued(proxy_index);
+            } else {
+                pool.sessions_active = p.sessions(proxy_index, server);
+                pool.queued = p.queued(proxy_index, server);
+            }
+        }
+        pool
     }
 
     /// The data plane reports what it saw on live traffic to a server (`observe`). A load and
@@ -383,7 +423,7 @@ impl HealthTable {
         let logs_checks = self.logs_checks(proxy_index);
         let name = self.name(b, slot);
         for t in transitions {
-            let pool = b.summary();
+            let pool = self.summary_for(b, proxy_index, server, matches!(t, Transition::Up(_)));
             let keep_reason = |o: &Option<CheckOutcome>| o.clone().filter(|_| !logs_checks);
             let (severity, text) = match &t {
                 Transition::Down(o) => (
