@@ -309,6 +309,27 @@ backend nobody
 }
 
 #[test]
+fn rfc5424_carries_log_format_sd_structured_data() {
+    let log = SyslogUdp::start();
+    let srv = MockHttp::ok("x");
+    let fe = local_addr();
+    let cfg = http_cfg(
+        &format!("log {} format rfc5424 local0", log.addr()),
+        fe,
+        "    option httplog\n    log-format-sd \"%{+Q,+E}o [exampleSDID@1234 method=%HM uri=%HU]\"",
+        &format!("    server s1 {}", srv.addr()),
+    );
+    let _p = Proxy::start(&cfg, &[fe], &[]);
+    assert_eq!(get(fe, "/sd?q=]x").status, 200);
+    let line = log.wait_line("rfc5424 with SD", |l| l.contains("/sd?q="));
+    // <134>1 TIME HOST TAG PID - [SD] message: the SD is the 7th field, escaped per RFC 5424.
+    assert!(
+        line.contains(r#" - [exampleSDID@1234 method="GET" uri="/sd?q=\]x"] "#),
+        "{line}"
+    );
+}
+
+#[test]
 fn rfc5424_format_has_version_iso_time_host_app_pid() {
     let log = SyslogUdp::start();
     let srv = MockHttp::ok("x");

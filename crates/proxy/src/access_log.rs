@@ -194,15 +194,36 @@ pub(crate) fn finish(
     let Some(level) = logging::access_level(&log.options, &rec) else {
         return now;
     };
+    emit(log, sink, level, &rec);
+    now
+}
+
+thread_local! {
+    /// `log-format-sd`'s structured data, reused like [`LINE`].
+    static SD: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Renders `rec` in the frontend's format (and `log-format-sd`, for RFC 5424 targets) and
+/// sends it; nothing is allocated once the thread's buffers have grown.
+fn emit(log: &FrontendLog, sink: &logging::LogSink, level: logging::Level, rec: &LogRecord<'_>) {
     LINE.with(|line| {
         let Ok(mut line) = line.try_borrow_mut() else {
             return;
         };
         line.clear();
-        log.format.format.render(&rec, &mut line);
-        sink.send(level, &line);
+        log.format.format.render(rec, &mut line);
+        match &log.format.structured_data {
+            None => sink.send(level, &line),
+            Some(sd_format) => SD.with(|sd| {
+                let Ok(mut sd) = sd.try_borrow_mut() else {
+                    return;
+                };
+                sd.clear();
+                sd_format.render(rec, &mut sd);
+                sink.send_at(level, &logging::now(), Some(&sd), &line);
+            }),
+        }
     });
-    now
 }
 
 /// A connection was accepted: the legacy default format (no `option httplog|tcplog`, no
@@ -235,14 +256,7 @@ pub(crate) fn accepted(
         log_counter: log.counter.fetch_add(1, Ordering::Relaxed),
         ..LogRecord::default()
     };
-    LINE.with(|line| {
-        let Ok(mut line) = line.try_borrow_mut() else {
-            return;
-        };
-        line.clear();
-        log.format.format.render(&rec, &mut line);
-        sink.send(logging::Level::Info, &line);
-    });
+    emit(log, sink, logging::Level::Info, &rec);
 }
 
 /// The syslog tag when `log-tag` is not set: HAProxy uses its program name, and syslog rules
