@@ -1,8 +1,9 @@
-//! Where ACLs, `http-request`/`http-response` rules and logging plug into a session.
+//! Extension points at a session's phases, for code embedding the data plane (ACLs and rules
+//! are compiled into the plan itself; logs come from `access_log` at each transaction's end).
 //!
 //! Every method has a no-op default, so a phase nobody cares about costs one virtual call.
 //! The session calls them in order: `on_accept` → (`on_request_head` → `on_backend_chosen` →
-//! `on_response_head` →)* `on_log`.
+//! `on_response_head`)*.
 
 use std::net::SocketAddr;
 
@@ -22,17 +23,6 @@ pub struct SessionInfo<'a> {
     pub thread: usize,
 }
 
-/// A finished transaction or connection, as a log line needs it.
-#[derive(Debug, Clone, Copy)]
-pub struct LogInfo<'a> {
-    pub session: SessionInfo<'a>,
-    pub backend: Option<&'a str>,
-    pub server: Option<&'a str>,
-    pub status: Option<u16>,
-    pub bytes_in: u64,
-    pub bytes_out: u64,
-}
-
 pub trait SessionHooks: Send + Sync {
     fn on_accept(&self, _s: &SessionInfo<'_>) -> Verdict {
         Verdict::Continue
@@ -46,7 +36,6 @@ pub trait SessionHooks: Send + Sync {
     fn on_response_head(&self, _s: &SessionInfo<'_>, _status: u16, _head: &[u8]) -> Verdict {
         Verdict::Continue
     }
-    fn on_log(&self, _l: &LogInfo<'_>) {}
 }
 
 /// The hooks used until rules and logging exist: every phase continues.

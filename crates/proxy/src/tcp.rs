@@ -14,7 +14,7 @@ use crate::clock::Mono;
 use crate::connect::{assign_server, connect, Choice, ConnectError};
 use crate::counters::Counter;
 use crate::forward::{tunnel, TunnelTimeouts};
-use crate::hooks::{LogInfo, SessionInfo, Verdict};
+use crate::hooks::{SessionInfo, Verdict};
 use crate::plan::FrontendPlan;
 use crate::stream::Stream;
 use crate::txn::Txn;
@@ -172,14 +172,6 @@ async fn serve_txn<S: Stream>(
     } else if r.timed_out {
         txn.end(Cause::ClientTimeout, Phase::Data);
     }
-    w.hooks.on_log(&LogInfo {
-        session: info,
-        backend: Some(&be.name),
-        server: Some(slot.server_name()),
-        status: None,
-        bytes_in: r.up,
-        bytes_out: r.down,
-    });
 }
 
 /// Room for an RDP connection request (a few dozen bytes in practice).

@@ -20,7 +20,7 @@ use crate::connect::{
 };
 use crate::counters::Counter;
 use crate::forward::{tunnel, TunnelTimeouts};
-use crate::hooks::{LogInfo, SessionInfo, Verdict};
+use crate::hooks::{SessionInfo, Verdict};
 use crate::plan::{effective_conn_mode, BackendPlan};
 use crate::stream::Stream;
 use balance::cookie::RequestCookie;
@@ -525,9 +525,7 @@ impl<S: Stream> Session<'_, S> {
         }
 
         if is_tunnel {
-            return self
-                .run_tunnel(be, &server, &sbuf[..0], bytes_out, &slot, status, &info)
-                .await;
+            return self.run_tunnel(be, &server, bytes_out, &slot).await;
         }
 
         if !resp_framer.is_done() {
@@ -572,7 +570,6 @@ impl<S: Stream> Session<'_, S> {
                             self.txn.end(Cause::ServerAbort, Phase::Data);
                         }
                     }
-                    self.log(&info, be, &slot, status, bytes_out);
                     return false;
                 }
             }
@@ -581,7 +578,6 @@ impl<S: Stream> Session<'_, S> {
             row.add(thread, Counter::BytesOut, bytes_out);
         }
         self.txn.bytes_out = bytes_out;
-        self.log(&info, be, &slot, status, bytes_out);
         drop(sbuf);
 
         if server_keep {
@@ -597,36 +593,14 @@ impl<S: Stream> Session<'_, S> {
         client_keep
     }
 
-    fn log(
-        &self,
-        info: &SessionInfo<'_>,
-        be: &BackendPlan,
-        slot: &ServerSlot,
-        status: u16,
-        bytes_out: u64,
-    ) {
-        self.w.hooks.on_log(&LogInfo {
-            session: *info,
-            backend: Some(&be.name),
-            server: Some(slot.server_name()),
-            status: Some(status),
-            bytes_in: 0,
-            bytes_out,
-        });
-    }
-
     /// After `101 Switching Protocols` (or a 2xx to CONNECT): bytes both ways until either
     /// side is done. Client bytes that came after the request head go first.
-    #[allow(clippy::too_many_arguments)]
     async fn run_tunnel(
         &mut self,
         be: &BackendPlan,
         server: &TcpStream,
-        _unused: &[u8],
         bytes_out: u64,
         slot: &ServerSlot,
-        status: u16,
-        info: &SessionInfo<'_>,
     ) -> bool {
         if self.rend > self.rstart {
             if let Some(buf) = self.rbuf.as_deref() {
@@ -680,7 +654,6 @@ impl<S: Stream> Session<'_, S> {
         }
         self.txn.bytes_in += r.up;
         self.txn.bytes_out = r.down + bytes_out;
-        self.log(info, be, slot, status, bytes_out + r.down);
         false
     }
 
