@@ -226,6 +226,29 @@ fn emit(log: &FrontendLog, sink: &logging::LogSink, level: logging::Level, rec: 
     });
 }
 
+/// A connection that ended before sending a request head (closed empty, or silent until its
+/// first-request timeout `waited` after accept): HAProxy logs its `<BADREQ>` line, which
+/// `option dontlognull` suppresses. Free when the frontend does not log.
+pub(crate) fn no_request(
+    w: &Worker,
+    fe: &FrontendPlan,
+    peer: Option<SocketAddr>,
+    waited: std::time::Duration,
+    status: u16,
+    bytes_out: u64,
+    cause: logging::TerminationCause,
+) {
+    if fe.log.is_none() {
+        return;
+    }
+    let mut txn = Txn::started_ago(waited, true);
+    accepted(w, fe, &txn, peer, None);
+    txn.status = Some(status);
+    txn.bytes_out = bytes_out;
+    txn.end(cause, logging::SessionPhase::Request);
+    finish(w, fe, &txn, peer, None, None);
+}
+
 /// A connection was accepted: the legacy default format (no `option httplog|tcplog`, no
 /// `log-format`) logs its "Connect from" line now, as HAProxy does.
 pub(crate) fn accepted(

@@ -78,6 +78,18 @@ impl Txn {
         }
     }
 
+    /// A transaction whose connection was taken in hand `ago` (e.g. a first-request timeout
+    /// found now), with the wall clock moved back as much.
+    pub fn started_ago(ago: std::time::Duration, wall: bool) -> Txn {
+        let mut t = Txn::new(Mono::now().before(ago), false);
+        if wall {
+            t.session_wall = SystemTime::now()
+                .checked_sub(ago)
+                .or_else(|| Some(SystemTime::now()));
+        }
+        t
+    }
+
     /// Starts the next request on the same connection: everything but the session's start.
     pub fn next_request(&mut self, idle_from: Mono) {
         let keep = (self.session_start, self.session_wall);

@@ -77,7 +77,7 @@ pub(crate) fn redirect(code: u16, location: &[u8], cookie: Option<&[u8]>, out: &
 }
 
 /// HAProxy's 401 page with a `www-authenticate: Basic realm="…"` challenge.
-pub(crate) fn auth(realm: &[u8], out: &mut Vec<u8>) {
+pub fn auth(realm: &[u8], out: &mut Vec<u8>) {
     out.clear();
     let page = http1::builtin_errors::page(401)
         .unwrap_or(b"HTTP/1.1 401 Unauthorized\r\ncontent-length: 0\r\n\r\n");

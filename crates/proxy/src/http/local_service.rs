@@ -107,29 +107,27 @@ impl<S: Stream> Session<'_, S> {
             (verdict, authorized, admin, path)
         };
         match verdict {
-            RequestVerdict::Continue => {}
+            // A service makes no sense in front of the stats page: the page answers.
+            RequestVerdict::Continue | RequestVerdict::Service(_) => {}
             RequestVerdict::Deny { status } | RequestVerdict::Tarpit { status } => {
                 self.txn.end(Cause::ProxyAbort, Phase::Request);
                 self.reply(backend, status).await;
                 return false;
             }
             RequestVerdict::Reject => return false,
-            RequestVerdict::Reply { .. } | RequestVerdict::Service(_) => {
+            RequestVerdict::Reply { status } => {
                 let page = self.scratch.reply().to_vec();
-                return self.send_local(backend, &page, head_len, 0).await;
+                return self.send_local(backend, status, &page, head_len, 0).await;
             }
         }
         if !authorized {
-            let realm = st.realm.as_deref().unwrap_or(DEFAULT_REALM);
-            let body = b"<html><body><h1>401 Unauthorized</h1>\nYou need a valid user and password to access this content.\n</body></html>\n";
-            let page = response(
-                401,
-                "text/html",
-                &format!("www-authenticate: Basic realm=\"{realm}\"\r\n"),
-                body,
-                false,
+            // HAProxy's 401 page with the realm, escaped, as `http-request auth` sends it.
+            let mut page = Vec::new();
+            rules::reply::auth(
+                st.realm.as_deref().unwrap_or(DEFAULT_REALM).as_bytes(),
+                &mut page,
             );
-            return self.send_local(backend, &page, head_len, 0).await;
+            return self.send_local(backend, 401, &page, head_len, 0).await;
         }
 
         let uri = st.uri.clone().unwrap_or_else(|| DEFAULT_URI.to_string());
@@ -178,7 +176,7 @@ impl<S: Stream> Session<'_, S> {
             page.body.as_bytes(),
             self.req.method == Method::Head,
         );
-        self.send_local(backend, &bytes, head_len, 0).await
+        self.send_local(backend, 200, &bytes, head_len, 0).await
     }
 
     /// The admin form of the stats page: applies the action to each server, then sends the
@@ -217,7 +215,8 @@ impl<S: Stream> Session<'_, S> {
             b"",
             false,
         );
-        self.send_local(backend, &page, head_len, body_len).await
+        self.send_local(backend, 303, &page, head_len, body_len)
+            .await
     }
 
     /// Reads the whole request body (Content-Length) into the request buffer after the head.
@@ -273,7 +272,7 @@ impl<S: Stream> Session<'_, S> {
             text.as_bytes(),
             self.req.method == Method::Head,
         );
-        self.send_local(backend, &page, head_len, 0).await
+        self.send_local(backend, 200, &page, head_len, 0).await
     }
 
     /// Sends an answer halb made (after `http-after-response`), keeping the connection when
@@ -281,11 +280,11 @@ impl<S: Stream> Session<'_, S> {
     async fn send_local(
         &mut self,
         backend: Option<BackendId>,
+        status: u16,
         page: &[u8],
         head_len: usize,
         body_len: usize,
     ) -> bool {
-        let status = parse_status(page);
         self.txn.status = Some(status);
         self.txn.bytes_out = page.len() as u64;
         count_status(self.w, self.fe.id, backend, status);
@@ -309,13 +308,6 @@ impl<S: Stream> Session<'_, S> {
             false
         }
     }
-}
-
-fn parse_status(page: &[u8]) -> u16 {
-    page.get(9..12)
-        .and_then(|s| std::str::from_utf8(s).ok())
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(200)
 }
 
 /// Applies an admin form to every server it names; the outcome code the page shows.

@@ -65,24 +65,20 @@ pub async fn serve<S: Stream>(ticket: SessionTicket, client: S, peer: Option<Soc
     Box::pin(serve_started(ticket, client, peer, first_deadline, first)).await;
 }
 
-/// A connection closed (or reset) before sending a byte: HAProxy logs it as a `<BADREQ>`
-/// 400 with `CR--`, which `option dontlognull` suppresses. Free when the frontend does not log.
+/// A connection closed (or reset) before sending a byte: a 400 `CR--` `<BADREQ>` log line.
 pub fn empty_connection(ticket: &SessionTicket, peer: Option<SocketAddr>) {
     let w = &ticket.w;
-    let Some(fe) = w.plan.frontends.get(ticket.frontend) else {
-        return;
-    };
-    if fe.log.is_none() {
-        return;
+    if let Some(fe) = w.plan.frontends.get(ticket.frontend) {
+        crate::access_log::no_request(
+            w,
+            fe,
+            peer,
+            std::time::Duration::ZERO,
+            400,
+            0,
+            logging::TerminationCause::ClientAbort,
+        );
     }
-    let mut txn = crate::txn::Txn::new(crate::clock::Mono::now(), true);
-    crate::access_log::accepted(w, fe, &txn, peer, None);
-    txn.status = Some(400);
-    txn.end(
-        logging::TerminationCause::ClientAbort,
-        logging::SessionPhase::Request,
-    );
-    crate::access_log::finish(w, fe, &txn, peer, None, None);
 }
 
 /// How the wait for a connection's first bytes ended (for [`serve_started`]).
@@ -149,23 +145,22 @@ pub async fn serve_started<S: Stream>(
             // HAProxy answers 408 even when nothing was sent (unless http-ignore-probes),
             // and logs it as a `<BADREQ>` line (unless dontlognull).
             w.plan.counters.frontends[fe.id].incr(w.thread, Counter::ErrorsReq);
+            let page = crate::errors::error_page(None, &fe.errors, 408);
+            reply::send_and_close(&client, page, fe.timeout_client).await;
+            count_status(w, fe.id, None, 408);
             let waited = fe
                 .timeout_http_request
                 .or(fe.timeout_client)
                 .unwrap_or_default();
-            let accepted = crate::clock::Mono::now().before(waited);
-            let mut txn = crate::txn::Txn::new(accepted, fe.log.is_some());
-            crate::access_log::accepted(w, fe, &txn, peer, None);
-            let page = crate::errors::error_page(None, &fe.errors, 408);
-            reply::send_and_close(&client, page, fe.timeout_client).await;
-            count_status(w, fe.id, None, 408);
-            txn.status = Some(408);
-            txn.bytes_out = page.len() as u64;
-            txn.end(
+            crate::access_log::no_request(
+                w,
+                fe,
+                peer,
+                waited,
+                408,
+                page.len() as u64,
                 logging::TerminationCause::ClientTimeout,
-                logging::SessionPhase::Request,
             );
-            crate::access_log::finish(w, fe, &txn, peer, None, None);
         }
     }
 }
