@@ -737,3 +737,41 @@ fn soft_stop_logs_each_proxy_stopped() {
     let h = Rfc3164::parse(&be_line).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(h.msg, "Proxy be stopped (cumulated conns: FE: 0, BE: 3).");
 }
+
+#[test]
+fn a_silent_client_gets_408_and_a_badreq_line() {
+    let log = SyslogUdp::start();
+    let srv = MockHttp::ok("x");
+    let fe = local_addr();
+    let cfg = http_cfg(
+        &format!("log {} local0", log.addr()),
+        fe,
+        "    option httplog\n    timeout http-request 1s",
+        &format!("    server s1 {}", srv.addr()),
+    );
+    let _p = Proxy::start(&cfg, &[fe], &[]);
+    let silent = TcpStream::connect(fe).expect("connect");
+    let port = silent.local_addr().expect("local").port();
+    silent.set_read_timeout(Some(obs_support::WAIT)).expect("t");
+    let mut answer = Vec::new();
+    let _ = (&silent).read_to_end(&mut answer);
+    assert!(
+        answer.starts_with(b"HTTP/1.1 408 "),
+        "{}",
+        String::from_utf8_lossy(&answer)
+    );
+    let line = log.wait_line("the 408", |l| l.contains(&format!(":{port} [")));
+    let m = HttpLog::parse(&Rfc3164::parse(&line).unwrap_or_else(|e| panic!("{e}")).msg)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(m.status, 408, "{line}");
+    assert_eq!(
+        m.termination, "cR--",
+        "client timeout during the request: {line}"
+    );
+    assert_eq!(m.request, "<BADREQ>", "{line}");
+    assert_eq!(
+        (m.backend.as_str(), m.server.as_str()),
+        ("fe", "<NOSRV>"),
+        "{line}"
+    );
+}
