@@ -481,3 +481,64 @@ fn originalto_adds_the_destination_address() {
         vec!["127.0.0.1"]
     );
 }
+
+/// HAProxy keeps the server side persistent when a client closes: the client's `close` is
+/// not forwarded, and the idle server connection serves a later session's second request
+/// (`http-reuse safe`).
+#[test]
+fn a_client_close_stays_on_the_client_side_and_the_server_connection_is_reused() {
+    let s1 = MockHttp::start(|r| Reply::Ok(r.path.clone().into_bytes()));
+    let s2 = MockHttp::start(|r| Reply::Ok(r.path.clone().into_bytes()));
+    let port = free_port();
+    // One thread: idle server connections are kept per thread. Round robin sends the
+    // requests to s1, s2, s1.
+    let cfg = http_cfg(
+        port,
+        "",
+        &format!("    server s1 {}\n    server s2 {}", s1.addr(), s2.addr()),
+    )
+    .replace("nbthread 2", "nbthread 1");
+    let (_p, addr) = start(&cfg, port);
+
+    let mut a = RawClient::connect(addr).unwrap();
+    a.send("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let r = a.read_response().unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("connection"), Some("close"));
+    assert!(a.is_closed());
+    let first = s1.wait_requests(1);
+    assert_eq!(first[0].header("connection"), None, "{first:?}");
+
+    let mut b = RawClient::connect(addr).unwrap();
+    for path in ["/b1", "/b2"] {
+        b.send(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n"))
+            .unwrap();
+        let r = b.read_response().unwrap();
+        assert_eq!(r.body_text(), path);
+    }
+    let on_s1 = s1.wait_requests(2);
+    assert_eq!(on_s1[1].path, "/b2");
+    // /b2 went over the connection /a used: kept open after A left.
+    assert_eq!(s1.accepted(), 1, "{on_s1:?}");
+    assert_eq!(on_s1[1].conn, on_s1[0].conn);
+    assert_eq!(s2.wait_requests(1)[0].path, "/b1");
+}
+
+/// An HTTP/1.0 client that closes keeps its `close` semantics on the server side too: the
+/// server may not know the proxy's persistence rules for 1.0.
+#[test]
+fn an_http10_request_is_not_made_persistent_towards_the_server() {
+    let srv = MockHttp::ok("ok");
+    let port = free_port();
+    let (_p, addr) = start(
+        &http_cfg(port, "", &format!("    server s1 {}", srv.addr())),
+        port,
+    );
+    let mut c = RawClient::connect(addr).unwrap();
+    c.send("GET / HTTP/1.0\r\n\r\n").unwrap();
+    assert_eq!(c.read_response().unwrap().status, 200);
+    let seen = srv.wait_requests(1);
+    assert_eq!(seen[0].version, "HTTP/1.0");
+    assert_eq!(seen[0].header("connection"), None);
+}

@@ -308,8 +308,11 @@ pub struct ProxyOptions {
     pub allbackups: bool,
     pub persist: bool,
     pub http_buffer_request: bool,
-    pub tcp_smart_accept: bool,
+    /// `option tcp-smart-accept`: `None` is HAProxy's automatic choice (on for HTTP).
+    pub tcp_smart_accept: Option<bool>,
     pub tcp_smart_connect: bool,
+    /// `option nolinger`: connections of this side are closed with a reset.
+    pub nolinger: bool,
     pub splice_auto: bool,
     pub tcpka: bool,
     pub clitcpka: bool,

@@ -19,6 +19,14 @@ impl Head {
         }
     }
 
+    /// Whether a request that asks to close may still keep the proxy's server connection
+    /// open, its `close` token being dropped on the way: HTTP/1.1 (whose default is to
+    /// persist), framing intact, no protocol switch. HAProxy's server side does not inherit
+    /// the client's `close`, so the server connection can serve a later request.
+    pub fn server_side_may_persist(&self) -> bool {
+        self.version == Version::Http11 && !self.close_after_response && !self.is_upgrade_request()
+    }
+
     /// The request asks to switch protocols: `Connection: upgrade` and an `Upgrade` header
     /// (RFC 9110 §7.8), e.g. a WebSocket handshake.
     pub fn is_upgrade_request(&self) -> bool {

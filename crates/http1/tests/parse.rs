@@ -385,3 +385,32 @@ fn too_large_response_head_is_502() {
     assert_eq!(e, HeadError::TooLarge { limit: 100 });
     assert_eq!(e.status(Side::Response), 502);
 }
+
+#[test]
+fn only_a_plain_http11_close_lets_the_server_side_persist() {
+    let cases: &[(&[u8], bool, bool)] = &[
+        // (request, wants_keep_alive, server_side_may_persist)
+        (b"GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", false, true),
+        (b"GET / HTTP/1.1\r\nHost: a\r\n\r\n", true, true),
+        (b"GET / HTTP/1.0\r\n\r\n", false, false),
+        (b"GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true, false),
+        (
+            b"GET /ws HTTP/1.1\r\nHost: a\r\nConnection: close, Upgrade\r\nUpgrade: h2c\r\n\r\n",
+            false,
+            false,
+        ),
+        // Transfer-Encoding with Content-Length: the framing was repaired, the exchange closes.
+        (
+            b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+            false,
+            false,
+        ),
+    ];
+    for (req, keep, persist) in cases {
+        let mut head = Head::default();
+        complete(&mut head, req);
+        let text = String::from_utf8_lossy(req);
+        assert_eq!(head.wants_keep_alive(), *keep, "{text}");
+        assert_eq!(head.server_side_may_persist(), *persist, "{text}");
+    }
+}

@@ -28,6 +28,7 @@ mod forward;
 pub mod hooks;
 mod http;
 mod latency;
+mod lazy_tcp;
 mod listener;
 mod parking;
 mod plan;

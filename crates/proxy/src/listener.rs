@@ -8,6 +8,7 @@
 
 use std::net::SocketAddr;
 use std::os::fd::{FromRawFd, OwnedFd};
+use std::time::Duration;
 
 use haproxy_cfg::model::ListenAddr;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
@@ -104,9 +105,18 @@ fn bind_tcp(addr: SocketAddr, spec: &ListenSpec) -> std::io::Result<std::net::Tc
         socket.bind_device(Some(ifname.as_bytes()))?;
     }
     socket.set_nonblocking(true)?;
+    // Accepted sockets inherit both (Linux copies the listener's options).
     socket.set_nodelay(true)?;
+    if spec.nolinger {
+        socket.set_linger(Some(Duration::ZERO))?;
+    }
     socket.bind(&SockAddr::from(addr))?;
     socket.listen(backlog(spec))?;
+    if spec.smart_accept {
+        // Accepted sockets inherit it, so the request's ACK rides on the response. After
+        // `listen`, which resets the socket's ACK state.
+        socket.set_quickack(false)?;
+    }
     Ok(socket.into())
 }
 
@@ -125,6 +135,11 @@ fn bind_unix(
     socket.set_nonblocking(true)?;
     socket.bind(&SockAddr::unix(path)?)?;
     socket.listen(backlog(spec))?;
+    if spec.smart_accept {
+        // Accepted sockets inherit it, so the request's ACK rides on the response. After
+        // `listen`, which resets the socket's ACK state.
+        socket.set_quickack(false)?;
+    }
     Ok(socket.into())
 }
 
@@ -179,6 +194,36 @@ mod tests {
             transparent: false,
             v6only: false,
             interface: None,
+            smart_accept: false,
+            nolinger: false,
+        }
+    }
+
+    /// What the options on the listener are for: the accepted sockets must carry them.
+    #[test]
+    fn accepted_sockets_inherit_nolinger_and_smart_accept() {
+        let loopback = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        for (smart_accept, nolinger) in [(false, false), (true, true)] {
+            let spec = ListenSpec {
+                smart_accept,
+                nolinger,
+                ..spec(loopback)
+            };
+            let listener = bind_tcp(loopback, &spec).expect("bind");
+            let addr = listener.local_addr().expect("addr");
+            let _client = std::net::TcpStream::connect(addr).expect("connect");
+            listener.set_nonblocking(false).expect("blocking");
+            let (accepted, _) = listener.accept().expect("accept");
+            let sock = socket2::SockRef::from(&accepted);
+            let linger = sock.linger().expect("SO_LINGER");
+            assert_eq!(
+                linger,
+                nolinger.then_some(Duration::ZERO),
+                "nolinger {nolinger}"
+            );
+            // TCP_QUICKACK reads back as "not in ping-pong mode".
+            assert_eq!(sock.quickack().expect("TCP_QUICKACK"), !smart_accept);
+            assert!(sock.nodelay().expect("TCP_NODELAY"));
         }
     }
 

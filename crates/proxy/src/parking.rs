@@ -293,7 +293,8 @@ fn try_start(w: &Rc<Worker>, p: Parked) -> Option<Parked> {
     }
 }
 
-/// Registers the socket with tokio and spawns its session task.
+/// Spawns the session task; the socket joins the event loop when the session first waits on
+/// it (lazy_tcp.rs).
 fn start_session(p: Parked, first: FirstRead) {
     let Parked {
         sock,
@@ -301,12 +302,9 @@ fn start_session(p: Parked, first: FirstRead) {
         peer,
         deadline,
     } = p;
-    let Ok(client) = tokio::net::TcpStream::from_std(sock) else {
-        return;
-    };
     tokio::task::spawn_local(crate::http::serve_started(
         ticket,
-        client,
+        crate::lazy_tcp::LazyTcp::new(sock),
         Some(peer),
         deadline,
         first,

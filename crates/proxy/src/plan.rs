@@ -27,6 +27,11 @@ pub struct ListenSpec {
     pub transparent: bool,
     pub v6only: bool,
     pub interface: Option<String>,
+    /// `option tcp-smart-accept` (on by default for HTTP): the kernel does not acknowledge
+    /// the request on its own; the response carries the ACK, one packet fewer.
+    pub smart_accept: bool,
+    /// `option nolinger`: accepted connections are closed with a reset.
+    pub nolinger: bool,
 }
 
 #[derive(Debug)]
@@ -132,6 +137,10 @@ pub struct BackendPlan {
     pub timeout_tunnel: Option<Duration>,
     pub retries: u32,
     pub redispatch: bool,
+    /// `option tcp-smart-connect`: the handshake's last ACK waits for the request.
+    pub smart_connect: bool,
+    /// `option nolinger`: server connections are closed with a reset.
+    pub nolinger: bool,
     pub conn_mode: HttpConnMode,
     pub http_reuse: HttpReuse,
     pub forwardfor: Option<ForwardFor>,
@@ -333,7 +342,7 @@ fn build_frontend(
     let listeners = p
         .binds
         .iter()
-        .flat_map(|b| listen_specs(b, p.backlog, maxconn))
+        .flat_map(|b| listen_specs(b, p.backlog, maxconn, p))
         .collect();
     let tune = &config.global.tune;
     let log = crate::access_log::FrontendLog::build(config, p).map_err(ProxyError::Log)?;
@@ -364,7 +373,14 @@ fn build_frontend(
     })
 }
 
-fn listen_specs(b: &Bind, proxy_backlog: Option<u32>, maxconn: u32) -> Vec<ListenSpec> {
+fn listen_specs(
+    b: &Bind,
+    proxy_backlog: Option<u32>,
+    maxconn: u32,
+    p: &CfgProxy,
+) -> Vec<ListenSpec> {
+    // HAProxy's automatic choice: on for HTTP, where the response acknowledges the request.
+    let smart_accept = p.options.tcp_smart_accept.unwrap_or(p.mode == Mode::Http);
     // HAProxy passes the frontend's maxconn to listen() unless `backlog` says otherwise.
     let backlog = b.backlog.or(proxy_backlog).unwrap_or(maxconn).max(1);
     b.addrs
@@ -375,6 +391,8 @@ fn listen_specs(b: &Bind, proxy_backlog: Option<u32>, maxconn: u32) -> Vec<Liste
             transparent: b.transparent,
             v6only: b.v6only,
             interface: b.interface.clone(),
+            smart_accept,
+            nolinger: p.options.nolinger,
         })
         .collect()
 }
@@ -458,6 +476,8 @@ fn build_backend(
         timeout_tunnel: p.timeouts.tunnel,
         retries: p.retries,
         redispatch: p.options.redispatch,
+        smart_connect: p.options.tcp_smart_connect,
+        nolinger: p.options.nolinger,
         conn_mode: p.options.http_conn_mode,
         http_reuse: p.http_reuse,
         forwardfor: p.options.forwardfor.clone(),

@@ -3,7 +3,8 @@
 //! A session keeps the server connections it used attached to itself between requests; when
 //! it ends, they come here, where later sessions may take them for a request that is not
 //! their first (`http-reuse safe`). Entries older than the purge delay, or that the server
-//! closed meanwhile, are dropped when found.
+//! closed meanwhile, are dropped when found. Dropped connections are reset, not closed with a
+//! FIN: no exchange is in progress on them (HAProxy does the same).
 
 use std::collections::VecDeque;
 use std::io;
@@ -13,6 +14,7 @@ use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 use crate::balance::ServerId;
+use crate::connect::close_abortive;
 use crate::plan::BackendId;
 
 /// How long an idle connection is kept (HAProxy's `pool-purge-delay` default).
@@ -48,10 +50,14 @@ impl IdleServerConns {
             .front()
             .is_some_and(|(_, t)| now.duration_since(*t) > PURGE_DELAY)
         {
-            list.pop_front();
+            if let Some((old, _)) = list.pop_front() {
+                close_abortive(old);
+            }
         }
         if list.len() < MAX_PER_SERVER {
             list.push_back((conn, now));
+        } else {
+            close_abortive(conn);
         }
     }
 
@@ -63,6 +69,7 @@ impl IdleServerConns {
             if now.duration_since(since) <= PURGE_DELAY && still_open(&conn) {
                 return Some(conn);
             }
+            close_abortive(conn);
         }
         None
     }

@@ -182,18 +182,24 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
         Scope::ALL_PROXIES,
         Support::NotYet
     ),
-    flag!(
-        "tcp-smart-accept",
-        tcp_smart_accept,
+    Keyword::new(
+        "option tcp-smart-accept",
         Scope::FE,
-        Support::NotYet
-    ),
+        Support::Yes,
+        Handler::Proxy(|p, c, a| {
+            none("option tcp-smart-accept", a)?;
+            p.options.tcp_smart_accept = Some(!c.negated);
+            Ok(())
+        }),
+    )
+    .negatable(),
     flag!(
         "tcp-smart-connect",
         tcp_smart_connect,
         Scope::BE,
-        Support::NotYet
+        Support::Yes
     ),
+    flag!("nolinger", nolinger, Scope::ALL_PROXIES, Support::Yes),
     flag!(
         "splice-auto",
         splice_auto,
@@ -287,7 +293,6 @@ pub(crate) const NOT_YET: &[Keyword] = not_yet!(
     "httpslog" => Scope::FE, false;
     "independent-streams" => Scope::ALL_PROXIES, true;
     "logasap" => Scope::FE, true;
-    "nolinger" => Scope::ALL_PROXIES, true;
     "prefer-last-server" => Scope::BE, true;
     "socket-stats" => Scope::FE, true;
     "splice-request" => Scope::ALL_PROXIES, true;

@@ -61,6 +61,17 @@ impl IpText {
     }
 }
 
+/// Whether the server connection of this exchange is meant to outlive it: HAProxy keeps the
+/// server side persistent in keep-alive mode even when the client closes (an HTTP/1.1
+/// `close` is not forwarded), so a later request can use the connection; when nothing does,
+/// the proxy closes it itself, with a reset ([`crate::connect::close_abortive`]), instead of
+/// making the server close and the proxy answer its FIN.
+fn server_side_persists(mode: HttpConnMode, be: &BackendPlan, req: &http1::Head) -> bool {
+    mode == HttpConnMode::KeepAlive
+        && be.http_reuse != HttpReuse::Never
+        && (req.wants_keep_alive() || req.server_side_may_persist())
+}
+
 /// What the request body did while the response head was awaited.
 type BodyOutcome = Option<Result<(u64, Range<usize>), BodyError>>;
 
@@ -435,9 +446,9 @@ impl<S: Stream> Session<'_, S> {
             && req_done
             && !is_tunnel
             && resp_body != BodyKind::CloseDelimited;
-        let mut server_keep = mode == HttpConnMode::KeepAlive
-            && be.http_reuse != HttpReuse::Never
-            && http1::keep_alive(&self.req, &self.resp, resp_body)
+        let mut server_keep = server_side_persists(mode, be, &self.req)
+            && self.resp.wants_keep_alive()
+            && !matches!(resp_body, BodyKind::CloseDelimited | BodyKind::Tunnel)
             && req_done
             && !is_tunnel;
         let conn_hdr = if is_tunnel {
@@ -586,6 +597,8 @@ impl<S: Stream> Session<'_, S> {
                 backend: be_id,
                 server: slot.server,
             });
+        } else {
+            crate::connect::close_abortive(server);
         }
         // The slot is released here, before the next request: idle connections do not count
         // against the server's maxconn.
@@ -704,6 +717,12 @@ impl<S: Stream> Session<'_, S> {
             }
         }
         let conn_hdr = match mode {
+            HttpConnMode::KeepAlive
+                if !self.req.wants_keep_alive() && server_side_persists(mode, be, &self.req) =>
+            {
+                // The client's `close` stays on the client side.
+                ConnectionHeader::KeepAlive { http10_peer: false }
+            }
             HttpConnMode::KeepAlive => ConnectionHeader::AsReceived,
             HttpConnMode::ServerClose | HttpConnMode::Close => ConnectionHeader::Close,
         };
