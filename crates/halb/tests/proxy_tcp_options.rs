@@ -24,7 +24,10 @@ fn can_capture() -> bool {
     if root && tshark {
         return true;
     }
-    assert!(!strict(), "capture needs root and tshark (root {root}, tshark {tshark}) under CI=true");
+    assert!(
+        !strict(),
+        "capture needs root and tshark (root {root}, tshark {tshark}) under CI=true"
+    );
     eprintln!("SKIP: capture needs root and tshark");
     false
 }
@@ -59,7 +62,7 @@ impl Capture {
             .collect::<Vec<_>>()
             .join(" or ");
         let err = std::fs::File::create(dir.path().join("tshark.err")).expect("log");
-        let child = Command::new("tshark")
+        let mut child = Command::new("tshark")
             .args(["-i", "lo", "-f", &filter, "-w"])
             .arg(dir.path().join("cap.pcap"))
             .stdin(Stdio::null())
@@ -69,8 +72,7 @@ impl Capture {
             .expect("tshark");
         let end = Instant::now() + Duration::from_secs(20);
         while Instant::now() < end {
-            let text =
-                std::fs::read_to_string(dir.path().join("tshark.err")).unwrap_or_default();
+            let text = std::fs::read_to_string(dir.path().join("tshark.err")).unwrap_or_default();
             if text.contains("Capturing on") {
                 // The message comes a moment before packets do.
                 std::thread::sleep(Duration::from_millis(500));
@@ -78,6 +80,8 @@ impl Capture {
             }
             std::thread::sleep(Duration::from_millis(50));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("tshark did not start capturing");
     }
 
@@ -122,11 +126,17 @@ impl Capture {
 }
 
 fn flag_letters(f: u16) -> String {
-    [(0x02, 'S'), (0x01, 'F'), (0x04, 'R'), (0x08, 'P'), (0x10, 'A')]
-        .iter()
-        .filter(|(bit, _)| f & bit != 0)
-        .map(|(_, c)| *c)
-        .collect()
+    [
+        (0x02, 'S'),
+        (0x01, 'F'),
+        (0x04, 'R'),
+        (0x08, 'P'),
+        (0x10, 'A'),
+    ]
+    .iter()
+    .filter(|(bit, _)| f & bit != 0)
+    .map(|(_, c)| *c)
+    .collect()
 }
 
 fn cfg(fe_port: u16, server: SocketAddr, frontend: &str, backend: &str) -> String {
@@ -246,10 +256,16 @@ fn an_unkept_server_connection_is_reset_and_the_client_side_closes_cleanly() {
     assert!(end.is_ok(), "client read {end:?}");
     let to_server: Vec<_> = segs.iter().filter(|s| s.dst_port == srv).collect();
     assert!(to_server.iter().any(|s| s.flags.contains('R')), "{segs:#?}");
-    assert!(!to_server.iter().any(|s| s.flags.contains('F')), "{segs:#?}");
+    assert!(
+        !to_server.iter().any(|s| s.flags.contains('F')),
+        "{segs:#?}"
+    );
     let to_client: Vec<_> = segs.iter().filter(|s| s.src_port == fe).collect();
     assert!(to_client.iter().any(|s| s.flags.contains('F')), "{segs:#?}");
-    assert!(!to_client.iter().any(|s| s.flags.contains('R')), "{segs:#?}");
+    assert!(
+        !to_client.iter().any(|s| s.flags.contains('R')),
+        "{segs:#?}"
+    );
 }
 
 #[test]

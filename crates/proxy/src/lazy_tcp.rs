@@ -49,8 +49,9 @@ impl LazyTcp {
         }
     }
 
-    /// Whether the socket joined the event loop (for tests).
-    pub fn is_registered(&self) -> bool {
+    /// Whether the socket joined the event loop.
+    #[cfg(test)]
+    fn is_registered(&self) -> bool {
         self.registered.get().is_some()
     }
 
@@ -173,7 +174,6 @@ impl Stream for LazyTcp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{Read as _, Write as _};
     use std::net::{Ipv4Addr, TcpListener};
     use std::time::Duration;
 
