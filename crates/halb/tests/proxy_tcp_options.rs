@@ -282,3 +282,63 @@ fn nolinger_resets_the_client_connection_after_the_response() {
     let err = end.expect_err("a reset, not a clean end of stream");
     assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset);
 }
+
+/// `option nolinger` in a backend: a tunnel that ends on its idle timeout resets the server
+/// connection instead of closing it with a FIN (compared with the same tunnel without it).
+#[test]
+fn nolinger_in_a_backend_resets_the_server_connection() {
+    use std::net::TcpListener;
+    for (backend, expect_reset) in [("", false), ("    option nolinger", true)] {
+        let server = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let srv_addr = server.local_addr().expect("addr");
+        let port = free_port();
+        let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+        let cfg = format!(
+            "global
+    nbthread 1
+defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 10s
+    timeout server 10s
+    timeout tunnel 500ms
+frontend fe
+    bind 127.0.0.1:{port}
+    default_backend be
+backend be
+{backend}
+    server s1 {srv_addr}
+"
+        );
+        let _p = HalbProcess::start_proxy(env!("CARGO_BIN_EXE_halb"), &cfg, &[], &[addr])
+            .expect("proxy");
+        let mut c = RawClient::connect(addr).expect("connect");
+        c.send("x").expect("send");
+        // The start-up probe's connection comes first, empty: skip it.
+        let (got, end) = loop {
+            let (mut conn, _) = server.accept().expect("accept");
+            conn.set_read_timeout(Some(Duration::from_secs(10)))
+                .expect("timeout");
+            let mut buf = [0u8; 16];
+            // "x", then how the proxy ends the idle tunnel.
+            let mut got = Vec::new();
+            let end = loop {
+                match conn.read(&mut buf) {
+                    Ok(0) => break Ok(()),
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                    Err(e) => break Err(e.kind()),
+                }
+            };
+            if !got.is_empty() {
+                break (got, end);
+            }
+        };
+        assert_eq!(got, b"x");
+        let want = if expect_reset {
+            Err(std::io::ErrorKind::ConnectionReset)
+        } else {
+            Ok(())
+        };
+        assert_eq!(end, want, "backend {backend:?}");
+    }
+}
