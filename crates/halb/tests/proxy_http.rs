@@ -542,3 +542,47 @@ fn an_http10_request_is_not_made_persistent_towards_the_server() {
     assert_eq!(seen[0].version, "HTTP/1.0");
     assert_eq!(seen[0].header("connection"), None);
 }
+
+/// A server connection that started NTLM (or Negotiate) authentication belongs to its client:
+/// HAProxy marks it private, and it never serves another session.
+#[test]
+fn a_connection_bound_authentication_keeps_the_server_connection_out_of_the_pool() {
+    let s1 = MockHttp::start(|r| {
+        if r.path == "/auth" {
+            Reply::Raw(
+                b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM\r\nContent-Length: 0\r\n\r\n"
+                    .to_vec(),
+            )
+        } else {
+            Reply::Ok(r.path.clone().into_bytes())
+        }
+    });
+    let s2 = MockHttp::start(|r| Reply::Ok(r.path.clone().into_bytes()));
+    let port = free_port();
+    let cfg = http_cfg(
+        port,
+        "",
+        &format!("    server s1 {}\n    server s2 {}", s1.addr(), s2.addr()),
+    )
+    .replace("nbthread 2", "nbthread 1");
+    let (_p, addr) = start(&cfg, port);
+
+    let mut a = RawClient::connect(addr).unwrap();
+    a.send("GET /auth HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+    assert_eq!(a.read_response().unwrap().status, 401);
+    drop(a);
+    s1.wait_requests(1);
+    // Let the proxy see A's close and end its session.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+
+    let mut b = RawClient::connect(addr).unwrap();
+    for path in ["/b1", "/b2"] {
+        b.send(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n"))
+            .unwrap();
+        assert_eq!(b.read_response().unwrap().body_text(), path);
+    }
+    let on_s1 = s1.wait_requests(2);
+    assert_eq!(on_s1[1].path, "/b2");
+    assert_ne!(on_s1[1].conn, on_s1[0].conn, "{on_s1:?}");
+    assert_eq!(s1.accepted(), 2);
+}

@@ -27,6 +27,20 @@ impl Head {
         self.version == Version::Http11 && !self.close_after_response && !self.is_upgrade_request()
     }
 
+    /// A response that starts a connection-bound authentication (`WWW-Authenticate: NTLM` or
+    /// `Negotiate`): the connection now belongs to one client and must never be shared (HAProxy
+    /// marks such connections private).
+    pub fn asks_connection_auth(&self, buf: &[u8]) -> bool {
+        self.find_all(buf, b"www-authenticate").any(|i| {
+            let v = self.value(buf, i);
+            [&b"NTLM"[..], b"Negotiate"].iter().any(|scheme| {
+                v.len() >= scheme.len()
+                    && v[..scheme.len()].eq_ignore_ascii_case(scheme)
+                    && v.get(scheme.len()).is_none_or(|&c| c == b' ' || c == b',')
+            })
+        })
+    }
+
     /// The request asks to switch protocols: `Connection: upgrade` and an `Upgrade` header
     /// (RFC 9110 §7.8), e.g. a WebSocket handshake.
     pub fn is_upgrade_request(&self) -> bool {

@@ -414,3 +414,27 @@ fn only_a_plain_http11_close_lets_the_server_side_persist() {
         assert_eq!(head.server_side_may_persist(), *persist, "{text}");
     }
 }
+
+#[test]
+fn ntlm_and_negotiate_challenges_bind_the_connection() {
+    let cases: &[(&[u8], bool)] = &[
+        (b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLM\r\n\r\n", true),
+        (b"HTTP/1.1 401 Unauthorized\r\nwww-authenticate: negotiate abc==\r\n\r\n", true),
+        (
+            b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\nWWW-Authenticate: NTLM\r\n\r\n",
+            true,
+        ),
+        (b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\n\r\n", false),
+        (b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLMish\r\n\r\n", false),
+        (b"HTTP/1.1 200 OK\r\nX-Auth: NTLM\r\n\r\n", false),
+    ];
+    for (resp, bound) in cases {
+        let mut head = Head::default();
+        match head.parse_response(resp, &Limits::default()) {
+            Ok(Parsed::Complete(_)) => {}
+            other => panic!("{other:?}"),
+        }
+        let text = String::from_utf8_lossy(resp);
+        assert_eq!(head.asks_connection_auth(resp), *bound, "{text}");
+    }
+}

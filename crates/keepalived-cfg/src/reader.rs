@@ -30,6 +30,9 @@ const MAX_EXPANDED_LINES: usize = 100_000;
 const MAX_FILES_READ: usize = 1_000;
 /// Bounds the total output (multiline parameters can multiply text).
 const MAX_ITEMS: usize = 1_000_000;
+/// Bounds the text parameter substitution may create in all: the line and item counts above
+/// alone still let lines of up to 1 MiB multiply into gigabytes.
+const MAX_EXPANDED_BYTES: usize = 32 << 20;
 
 #[derive(Debug, Clone)]
 struct Definition {
@@ -48,6 +51,8 @@ pub(crate) struct Reader<'a> {
     rng: u64,
     pub items: Vec<Item>,
     overflow_reported: bool,
+    /// Bytes created by parameter substitution so far (see [`MAX_EXPANDED_BYTES`]).
+    expanded_bytes: usize,
 }
 
 /// Which include keyword was used: plain `include` tolerates missing files (keepalived
@@ -70,6 +75,7 @@ impl<'a> Reader<'a> {
             rng: opts.random_seed | 1,
             items: Vec::new(),
             overflow_reported: false,
+            expanded_bytes: 0,
         }
     }
 
@@ -185,8 +191,9 @@ impl<'a> Reader<'a> {
                 }
                 match self.substitute(&line, loc, dir) {
                     Some((new_line, extra)) => {
-                        for (i, l) in extra.into_iter().enumerate() {
-                            queue.insert(i, l);
+                        // In order, ahead of what an outer expansion left pending.
+                        for l in extra.into_iter().rev() {
+                            queue.push_front(l);
                         }
                         line = decomment(&new_line).text;
                         if !(line.starts_with('@') || line.contains('$')) {
@@ -309,6 +316,21 @@ impl<'a> Reader<'a> {
                                 "parameter substitution does not terminate (more than {MAX_SUBSTITUTIONS_PER_LINE} replacements)"
                             ),
                         );
+                        return Some((String::new(), Vec::new()));
+                    }
+                    let created: usize = value.iter().map(String::len).sum();
+                    self.expanded_bytes = self.expanded_bytes.saturating_add(created);
+                    if self.expanded_bytes > MAX_EXPANDED_BYTES {
+                        if !self.overflow_reported {
+                            self.overflow_reported = true;
+                            self.diags.error(
+                                loc,
+                                format!(
+                                    "parameter expansion creates more than {} MiB of text",
+                                    MAX_EXPANDED_BYTES >> 20
+                                ),
+                            );
+                        }
                         return Some((String::new(), Vec::new()));
                     }
                     let mut lines = value.into_iter();

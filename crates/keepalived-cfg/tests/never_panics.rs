@@ -77,3 +77,23 @@ fn self_referencing_multiline_parameter_is_bounded() {
     let r = parse_str("k.conf", text, &MemorySource::new());
     assert!(r.is_err());
 }
+
+/// Each line stays under the per-line limits, yet the lines multiply: a 900 KB line in a
+/// 100-line parameter, used 50 times, would be 4.5 GB of text. Refused with a diagnostic
+/// instead (found by the structured proptest, which grew past 11 GB).
+#[test]
+fn expansion_that_multiplies_long_lines_is_bounded_in_bytes() {
+    let mut text = format!("$A={}\n", "x".repeat(1000));
+    text.push_str(&format!("$B={}\n", "${A} ".repeat(900)));
+    text.push_str("$C=\\\n");
+    for _ in 0..100 {
+        text.push_str("${B} \\\n");
+    }
+    text.push_str("x\n\n");
+    for _ in 0..50 {
+        text.push_str("$C\n");
+    }
+    let r = parse_str("k.conf", &text, &MemorySource::new());
+    let err = r.expect_err("refused");
+    assert!(format!("{err}").contains("MiB of text"), "{err}");
+}

@@ -441,6 +441,8 @@ impl<S: Stream> Session<'_, S> {
         }
         let resp_body = response_body_kind(self.req.method, &self.resp);
         let is_tunnel = starts_tunnel(&self.req, &self.resp);
+        // A connection-bound authentication makes the connection this client's.
+        let private = self.server_private || self.resp.asks_connection_auth(&sbuf[..resp_head_len]);
         let mut client_keep = mode != HttpConnMode::Close
             && self.req.wants_keep_alive()
             && req_done
@@ -596,6 +598,7 @@ impl<S: Stream> Session<'_, S> {
                 stream: server,
                 backend: be_id,
                 server: slot.server,
+                private,
             });
         } else {
             crate::connect::close_abortive(server);
@@ -777,8 +780,10 @@ impl<S: Stream> Session<'_, S> {
             .position(|c| c.backend == be.id && c.server == slot.server)
         {
             let c = self.attached.swap_remove(pos);
+            self.server_private = c.private;
             return Ok((c.stream, true, slot));
         }
+        self.server_private = false;
         let may_pool = match be.http_reuse {
             HttpReuse::Never => false,
             HttpReuse::Safe => self.requests > 0,
@@ -800,10 +805,14 @@ impl<S: Stream> Session<'_, S> {
     fn attach(&mut self, c: ServerConn) {
         if self.attached.len() >= MAX_ATTACHED {
             let old = self.attached.remove(0);
-            self.w
-                .idle_servers
-                .borrow_mut()
-                .put(old.backend, old.server, old.stream);
+            if old.private {
+                crate::connect::close_abortive(old.stream);
+            } else {
+                self.w
+                    .idle_servers
+                    .borrow_mut()
+                    .put(old.backend, old.server, old.stream);
+            }
         }
         self.attached.push(c);
     }

@@ -198,6 +198,7 @@ async fn run_session<S: Stream>(
         rstart: 0,
         rend: got,
         attached: Vec::new(),
+        server_private: false,
         requests: 0,
         head_deadline,
         scratch: ::rules::Scratch::default(),
@@ -279,6 +280,9 @@ pub(crate) struct ServerConn {
     pub stream: TcpStream,
     pub backend: BackendId,
     pub server: ServerId,
+    /// Authenticated for this session's client (NTLM, Negotiate): never goes to the shared
+    /// pool, closed when the session ends.
+    pub private: bool,
 }
 
 pub(crate) struct Session<'w, S> {
@@ -295,6 +299,9 @@ pub(crate) struct Session<'w, S> {
     pub rstart: usize,
     pub rend: usize,
     pub attached: Vec<ServerConn>,
+    /// Whether the server connection of the exchange in progress is private (it came from
+    /// `attached` marked so).
+    pub server_private: bool,
     /// Requests completed on this connection.
     pub requests: u64,
     /// When the head being read must be complete (`timeout http-request`).
@@ -458,7 +465,11 @@ impl<S: Stream> Session<'_, S> {
     fn detach_all(&mut self) {
         let mut pool = self.w.idle_servers.borrow_mut();
         for c in self.attached.drain(..) {
-            pool.put(c.backend, c.server, c.stream);
+            if c.private {
+                crate::connect::close_abortive(c.stream);
+            } else {
+                pool.put(c.backend, c.server, c.stream);
+            }
         }
     }
 }
