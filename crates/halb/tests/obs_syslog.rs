@@ -775,3 +775,93 @@ fn a_silent_client_gets_408_and_a_badreq_line() {
         "{line}"
     );
 }
+
+/// `unique-id-format` with HAProxy's example format: the server gets the identifier in
+/// `unique-id-header`, before X-Forwarded-For, and the log line's `%ID` is the same one, with
+/// the same `%rt`.
+#[test]
+fn unique_id_reaches_the_server_and_the_log_line() {
+    let log = SyslogUdp::start();
+    let srv = MockHttp::ok("ok");
+    let fe = local_addr();
+    let cfg = http_cfg(
+        &format!("log {} local0", log.addr()),
+        fe,
+        "    unique-id-format %{+X}o\\ %ci:%cp_%fi:%fp_%Ts_%rt:%pid
+    unique-id-header X-Unique-ID
+    option forwardfor
+    log-format \"uid %ID rt=%{+X}o\\ %rt path=%HP\"",
+        &format!("    server s1 {}", srv.addr()),
+    );
+    let _p = Proxy::start(&cfg, &[fe], &[]);
+    let (port, r, _) = get_counting(fe, "/uid");
+    assert_eq!(r.status, 200);
+    let line = log.wait_line("uid", |l| l.contains("path=/uid"));
+    let msg = Rfc3164::parse(&line).unwrap_or_else(|e| panic!("{e}")).msg;
+    let seen = srv.wait_requests(1);
+    let names: Vec<String> = seen[0]
+        .headers
+        .iter()
+        .map(|(n, _)| n.to_ascii_lowercase())
+        .collect();
+    let id = seen[0].header("x-unique-id").expect("X-Unique-ID sent");
+    let at = |n: &str| names.iter().position(|x| x == n);
+    assert!(at("x-unique-id") < at("x-forwarded-for"), "{names:?}");
+    // 127.0.0.1:<client port>_<frontend ip:port>_<accept time>_<rt>:<pid>, in hex.
+    let parts: Vec<&str> = id.split('_').collect();
+    assert_eq!(parts.len(), 4, "{id}");
+    assert_eq!(parts[0], format!("7F000001:{port:04X}"), "{id}");
+    assert_eq!(
+        parts[1],
+        format!(
+            "{:08X}:{:04X}",
+            u32::from(std::net::Ipv4Addr::LOCALHOST),
+            fe.port()
+        ),
+        "{id}"
+    );
+    let (rt, pid) = parts[3].split_once(':').expect("rt:pid");
+    assert_eq!(pid, format!("{:04X}", _p.pid()), "{id}");
+    // `%{+X}o\ ` is an option and a space: hex for the variables after it.
+    assert_eq!(msg, format!("uid {id} rt= {rt} path=/uid"));
+}
+
+/// In mode tcp the identifier is built per session and shows in the log line as `%ID`.
+#[test]
+fn unique_id_shows_in_a_tcp_log_line() {
+    let log = SyslogUdp::start();
+    let srv = MockTcp::start("pong:");
+    let fe = local_addr();
+    let cfg = format!(
+        "global
+    log {} local0
+defaults
+    mode tcp
+    log global
+    timeout connect 2s
+    timeout client 10s
+    timeout server 10s
+listen tcpfe
+    bind {fe}
+    unique-id-format %ci:%cp/%f
+    log-format \"tcpid %ID end\"
+    server t1 {}
+",
+        log.addr(),
+        srv.addr()
+    );
+    let _p = Proxy::start(&cfg, &[fe], &[]);
+    let mut c = TcpStream::connect(fe).expect("connect");
+    let port = c.local_addr().expect("local").port();
+    c.write_all(b"ping").expect("write");
+    c.shutdown(std::net::Shutdown::Write).expect("shutdown");
+    c.set_read_timeout(Some(obs_support::WAIT))
+        .expect("timeout");
+    let mut got = Vec::new();
+    c.read_to_end(&mut got).expect("read");
+    assert_eq!(got, b"pong:ping");
+    let want = format!("tcpid 127.0.0.1:{port}/tcpfe end");
+    let line = log.wait_line("for the tcp session", |l| l.contains(&want));
+    let msg = Rfc3164::parse(&line).unwrap_or_else(|e| panic!("{e}")).msg;
+    assert_eq!(msg, want);
+}

@@ -466,6 +466,27 @@ fn check_mode_compiles_rules_too() {
 }
 
 #[test]
+fn a_bad_unique_id_format_is_refused_with_file_and_line() {
+    let s = Scratch::new("baduid");
+    let cfg = format!(
+        "defaults\n    mode http\n{TIMEOUTS}frontend fe\n    bind 127.0.0.1:1\n    unique-id-format %ci_%[nosuchfetch]\n    default_backend be\nbackend be\n    server s 127.0.0.1:1\n"
+    );
+    let p = s.write("uid.cfg", &cfg);
+    let o = halb(&["proxy", "-c", "-f", p.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!out.contains("valid"), "{out}");
+    let line = err
+        .lines()
+        .find(|l| l.contains("unique-id-format"))
+        .unwrap_or_else(|| panic!("no unique-id-format alert in:\n{err}"));
+    assert!(
+        line.contains(&format!("parsing [{}:8]", p.display())) && line.contains("nosuchfetch"),
+        "{line}"
+    );
+}
+
+#[test]
 fn a_bad_log_format_is_refused_with_file_line_and_column() {
     let s = Scratch::new("badlogfmt");
     let cfg = format!(

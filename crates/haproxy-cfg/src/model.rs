@@ -390,6 +390,12 @@ pub struct Proxy {
     /// Where `log-format` (or `log-format-sd`) was set, for errors found when compiling it.
     pub log_format_location: Option<Location>,
     pub log_format_sd: Option<String>,
+    /// `unique-id-format`: a log-format string giving each request an identifier (`%ID`).
+    pub unique_id_format: Option<String>,
+    /// Where `unique-id-format` was set.
+    pub unique_id_format_location: Option<Location>,
+    /// `unique-id-header NAME`: the request header that carries the identifier to servers.
+    pub unique_id_header: Option<String>,
     pub log_tag: Option<String>,
     pub captures: Vec<Capture>,
     pub stats: Option<StatsConfig>,

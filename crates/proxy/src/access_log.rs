@@ -98,14 +98,19 @@ thread_local! {
 /// `%rt`: requests (HTTP) and sessions (TCP) logged by this process.
 static REQUEST_COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// Takes the next `%rt`.
+pub(crate) fn next_request_counter() -> u64 {
+    REQUEST_COUNTER.fetch_add(1, Ordering::Relaxed)
+}
+
 /// The pid and host name a log line shows, read once (after any daemonizing fork: the first
 /// line is written by a worker). glibc no longer caches `getpid`.
-fn process_facts() -> &'static (u32, String) {
+pub(crate) fn process_facts() -> &'static (u32, String) {
     static FACTS: OnceLock<(u32, String)> = OnceLock::new();
     FACTS.get_or_init(|| (std::process::id(), crate::stats_view::hostname()))
 }
 
-fn log_time(t: SystemTime) -> LogTime {
+pub(crate) fn log_time(t: SystemTime) -> LogTime {
     let d = t.duration_since(UNIX_EPOCH).unwrap_or_default();
     // The UTC offset of now (cached per second by the logging crate) also holds for a
     // moment a few seconds earlier, but at a DST change.
@@ -187,7 +192,8 @@ pub(crate) fn finish(
         http: log.http,
         pid: process_facts().0,
         hostname: &process_facts().1,
-        request_counter: REQUEST_COUNTER.fetch_add(1, Ordering::Relaxed),
+        request_counter: txn.request_counter.unwrap_or_else(next_request_counter),
+        unique_id: &txn.unique_id,
         log_counter: log.counter.fetch_add(1, Ordering::Relaxed),
         ..LogRecord::default()
     };

@@ -40,6 +40,7 @@ mod stats_view;
 mod stream;
 mod tcp;
 mod txn;
+mod unique_id;
 mod worker;
 
 use std::sync::Arc;

@@ -61,6 +61,8 @@ pub struct FrontendPlan {
     /// Whether sessions need their connection's local address (`option originalto`, servers
     /// whose port follows the client's destination port).
     pub needs_local_addr: bool,
+    /// `unique-id-format` / `unique-id-header`.
+    pub unique_id: Option<crate::unique_id::UniqueIdPlan>,
     /// The backend every request goes to: the first unconditional `use_backend`, else
     /// `default_backend`, else the section itself when it is a `listen`.
     pub backend: Option<BackendId>,
@@ -346,6 +348,7 @@ fn build_frontend(
         .collect();
     let tune = &config.global.tune;
     let log = crate::access_log::FrontendLog::build(config, p).map_err(ProxyError::Log)?;
+    let unique_id = crate::unique_id::UniqueIdPlan::build(p).map_err(ProxyError::Log)?;
     Ok(FrontendPlan {
         id,
         proxy_index,
@@ -363,7 +366,8 @@ fn build_frontend(
         originalto: p.options.originalto.clone(),
         ignore_probes: p.options.http_ignore_probes,
         // `%fi:%fp` in logs (the default "Connect from" line among them).
-        needs_local_addr: p.options.originalto.is_some() || log.is_some(),
+        needs_local_addr: p.options.originalto.is_some() || log.is_some() || unique_id.is_some(),
+        unique_id,
         log,
         backend,
         errors: ErrorPages::load(p)?,

@@ -28,9 +28,12 @@ pub async fn serve<S: Stream>(
     peer: Option<SocketAddr>,
     local: Option<SocketAddr>,
 ) {
-    let mut txn = Txn::new(Mono::now(), fe.log.is_some());
+    let mut txn = Txn::new(Mono::now(), fe.log.is_some() || fe.unique_id.is_some());
     txn.req_start = Some(txn.session_start);
     txn.head_done = Some(txn.session_start);
+    if let Some(u) = &fe.unique_id {
+        u.generate(&fe.name, false, &mut txn, peer, local);
+    }
     crate::access_log::accepted(w, fe, &txn, peer, local);
     let listed = crate::sessions::list_new(&w.plan, w.thread, peer, fe.id, txn.session_start);
     serve_txn(w, fe, client, peer, local, &mut txn, listed.as_ref()).await;

@@ -50,6 +50,10 @@ pub(crate) struct Txn {
     pub be_queue: u32,
     /// The applet that answered instead of a server (`<STATS>`, `<PROMEX>`), as logged.
     pub local_server: Option<&'static str>,
+    /// `%rt`, once taken (by `unique-id-format`; else the log line takes it).
+    pub request_counter: Option<u64>,
+    /// `%ID` (`unique-id-format`); the buffer is kept from request to request.
+    pub unique_id: Vec<u8>,
 }
 
 impl Txn {
@@ -75,6 +79,8 @@ impl Txn {
             srv_queue: 0,
             be_queue: 0,
             local_server: None,
+            request_counter: None,
+            unique_id: Vec::new(),
         }
     }
 
@@ -93,8 +99,11 @@ impl Txn {
     /// Starts the next request on the same connection: everything but the session's start.
     pub fn next_request(&mut self, idle_from: Mono) {
         let keep = (self.session_start, self.session_wall);
+        let mut id = std::mem::take(&mut self.unique_id);
+        id.clear();
         *self = Txn::new(idle_from, false);
         (self.session_start, self.session_wall) = keep;
+        self.unique_id = id;
         self.idle_from = idle_from;
     }
 

@@ -205,6 +205,25 @@ pub(crate) const KEYWORDS: &[Keyword] = &[
         }),
     ),
     Keyword::new(
+        "unique-id-format",
+        Scope::FE,
+        Support::Yes,
+        Handler::Proxy(|p, c, a| {
+            p.unique_id_format = Some(one("unique-id-format", a)?.to_string());
+            p.unique_id_format_location = Some(c.loc.clone());
+            Ok(())
+        }),
+    ),
+    Keyword::new(
+        "unique-id-header",
+        Scope::FE,
+        Support::Yes,
+        Handler::Proxy(|p, _, a| {
+            p.unique_id_header = Some(one("unique-id-header", a)?.to_string());
+            Ok(())
+        }),
+    ),
+    Keyword::new(
         "log-tag",
         Scope::ALL_PROXIES,
         Support::Yes,

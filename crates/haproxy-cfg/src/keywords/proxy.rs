@@ -168,6 +168,5 @@ pub(crate) const NOT_YET: &[Keyword] = not_yet!(
     "stick store-request" => Scope::BE_ONLY, "stick store-response" => Scope::BE_ONLY,
     "stick-table" => Scope::PROXIES_ONLY,
     "transparent" => Scope::BE,
-    "unique-id-format" => Scope::FE, "unique-id-header" => Scope::FE,
     "use-fcgi-app" => Scope::BE_ONLY,
 );

@@ -84,6 +84,9 @@ impl<S: Stream> Session<'_, S> {
         // Rules and server choice take microseconds: queueing counts from here.
         self.txn.queue_start = Some(now);
         self.txn.bytes_in = head_len as u64;
+        if let Some(u) = &self.fe.unique_id {
+            u.generate(&self.fe.name, true, &mut self.txn, self.peer, self.local);
+        }
         self.note_request_head(head_len);
         let keep = self.exchange_inner(head_len).await;
         self.ended = self.finish_txn();
@@ -692,8 +695,20 @@ impl<S: Stream> Session<'_, S> {
         // Addresses are formatted only for the headers that carry them.
         let client_ip = forwardfor.and(self.peer).map(|a| IpText::new(a.ip()));
         let local_ip = originalto.and(self.local).map(|a| IpText::new(a.ip()));
-        let mut edits: [Edit<'_>; 2] = [Edit::Delete(usize::MAX), Edit::Delete(usize::MAX)];
+        let mut edits: [Edit<'_>; 3] = [
+            Edit::Delete(usize::MAX),
+            Edit::Delete(usize::MAX),
+            Edit::Delete(usize::MAX),
+        ];
         let mut n = 0;
+        // HAProxy adds the identifier before X-Forwarded-For.
+        if let Some(header) = fe.unique_id.as_ref().and_then(|u| u.header.as_ref()) {
+            edits[n] = Edit::Append {
+                name: header.as_bytes(),
+                value: &self.txn.unique_id,
+            };
+            n += 1;
+        }
         if let (Some(ff), Some(ip)) = (forwardfor, &client_ip) {
             let excepted = ff
                 .except
