@@ -120,6 +120,21 @@ fn httplog_line_has_haproxy_default_layout_and_known_values() {
     );
 }
 
+/// One tcp session through the proxy to a `MockTcp::start("pong:")` server: "ping", a
+/// half-close, the answer. Returns the client's port.
+fn ping_pong(fe: SocketAddr) -> u16 {
+    let mut c = TcpStream::connect(fe).expect("connect");
+    let port = c.local_addr().expect("local").port();
+    c.write_all(b"ping").expect("write");
+    c.shutdown(std::net::Shutdown::Write).expect("shutdown");
+    c.set_read_timeout(Some(obs_support::WAIT))
+        .expect("timeout");
+    let mut got = Vec::new();
+    c.read_to_end(&mut got).expect("read");
+    assert_eq!(got, b"pong:ping");
+    port
+}
+
 #[test]
 fn tcplog_line_has_haproxy_default_layout() {
     let log = SyslogUdp::start();
@@ -143,15 +158,7 @@ listen tcpfe
         srv.addr()
     );
     let _p = Proxy::start(&cfg, &[fe], &[]);
-    let mut c = TcpStream::connect(fe).expect("connect");
-    let port = c.local_addr().expect("local").port();
-    c.write_all(b"ping").expect("write");
-    c.shutdown(std::net::Shutdown::Write).expect("shutdown");
-    c.set_read_timeout(Some(obs_support::WAIT))
-        .expect("timeout");
-    let mut got = Vec::new();
-    c.read_to_end(&mut got).expect("read");
-    assert_eq!(got, b"pong:ping");
+    let port = ping_pong(fe);
     let line = log.wait_line("for the tcp session", |l| l.contains(&format!(":{port} [")));
     let h = Rfc3164::parse(&line).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(h.pri, LOCAL0_INFO);
@@ -851,15 +858,7 @@ listen tcpfe
         srv.addr()
     );
     let _p = Proxy::start(&cfg, &[fe], &[]);
-    let mut c = TcpStream::connect(fe).expect("connect");
-    let port = c.local_addr().expect("local").port();
-    c.write_all(b"ping").expect("write");
-    c.shutdown(std::net::Shutdown::Write).expect("shutdown");
-    c.set_read_timeout(Some(obs_support::WAIT))
-        .expect("timeout");
-    let mut got = Vec::new();
-    c.read_to_end(&mut got).expect("read");
-    assert_eq!(got, b"pong:ping");
+    let port = ping_pong(fe);
     let want = format!("tcpid 127.0.0.1:{port}/tcpfe end");
     let line = log.wait_line("for the tcp session", |l| l.contains(&want));
     let msg = Rfc3164::parse(&line).unwrap_or_else(|e| panic!("{e}")).msg;

@@ -465,6 +465,19 @@ fn check_mode_compiles_rules_too() {
     );
 }
 
+/// `halb proxy -c` on `cfg` must refuse it (exit 1, no "valid"); returns the alert line that
+/// names `keyword`.
+fn check_refused(cfg: &std::path::Path, keyword: &str) -> String {
+    let o = halb(&["proxy", "-c", "-f", cfg.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(!out.contains("valid"), "{out}");
+    err.lines()
+        .find(|l| l.contains(keyword))
+        .unwrap_or_else(|| panic!("no {keyword} alert in:\n{err}"))
+        .to_string()
+}
+
 #[test]
 fn a_bad_unique_id_format_is_refused_with_file_and_line() {
     let s = Scratch::new("baduid");
@@ -472,14 +485,7 @@ fn a_bad_unique_id_format_is_refused_with_file_and_line() {
         "defaults\n    mode http\n{TIMEOUTS}frontend fe\n    bind 127.0.0.1:1\n    unique-id-format %ci_%[nosuchfetch]\n    default_backend be\nbackend be\n    server s 127.0.0.1:1\n"
     );
     let p = s.write("uid.cfg", &cfg);
-    let o = halb(&["proxy", "-c", "-f", p.to_str().unwrap()]);
-    let (out, err) = text(&o);
-    assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(!out.contains("valid"), "{out}");
-    let line = err
-        .lines()
-        .find(|l| l.contains("unique-id-format"))
-        .unwrap_or_else(|| panic!("no unique-id-format alert in:\n{err}"));
+    let line = check_refused(&p, "unique-id-format");
     assert!(
         line.contains(&format!("parsing [{}:8]", p.display())) && line.contains("nosuchfetch"),
         "{line}"
@@ -493,14 +499,7 @@ fn a_bad_log_format_is_refused_with_file_line_and_column() {
         "defaults\n    mode http\n{TIMEOUTS}frontend fe\n    bind 127.0.0.1:1\n    log 127.0.0.1:514 local0\n    log-format \"%ci %[nosuchfetch] %ST\"\n    default_backend be\nbackend be\n    server s 127.0.0.1:1\n"
     );
     let p = s.write("logfmt.cfg", &cfg);
-    let o = halb(&["proxy", "-c", "-f", p.to_str().unwrap()]);
-    let (out, err) = text(&o);
-    assert_eq!(o.status.code(), Some(1), "{err}");
-    assert!(!out.contains("valid"), "{out}");
-    let line = err
-        .lines()
-        .find(|l| l.contains("log-format"))
-        .unwrap_or_else(|| panic!("no log-format alert in:\n{err}"));
+    let line = check_refused(&p, "log-format");
     assert!(line.starts_with("[ALERT]    ("), "{line}");
     assert!(
         line.contains(&format!("parsing [{}:9]", p.display())),

@@ -482,6 +482,30 @@ fn originalto_adds_the_destination_address() {
     );
 }
 
+/// One worker thread (idle server connections are kept per thread) and round robin over
+/// s1 and s2: requests go to s1, s2, s1, ...
+fn start_two_servers_one_thread(s1: &MockHttp, s2: &MockHttp) -> (HalbProcess, SocketAddr) {
+    let port = free_port();
+    let cfg = http_cfg(
+        port,
+        "",
+        &format!("    server s1 {}\n    server s2 {}", s1.addr(), s2.addr()),
+    )
+    .replace("nbthread 2", "nbthread 1");
+    start(&cfg, port)
+}
+
+/// A second client's session: /b1 (its first request, to s2), then /b2 (to s1, where it may
+/// use an idle connection of the thread).
+fn second_session_b1_b2(addr: SocketAddr) {
+    let mut b = RawClient::connect(addr).unwrap();
+    for path in ["/b1", "/b2"] {
+        b.send(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n"))
+            .unwrap();
+        assert_eq!(b.read_response().unwrap().body_text(), path);
+    }
+}
+
 /// HAProxy keeps the server side persistent when a client closes: the client's `close` is
 /// not forwarded, and the idle server connection serves a later session's second request
 /// (`http-reuse safe`).
@@ -489,16 +513,7 @@ fn originalto_adds_the_destination_address() {
 fn a_client_close_stays_on_the_client_side_and_the_server_connection_is_reused() {
     let s1 = MockHttp::start(|r| Reply::Ok(r.path.clone().into_bytes()));
     let s2 = MockHttp::start(|r| Reply::Ok(r.path.clone().into_bytes()));
-    let port = free_port();
-    // One thread: idle server connections are kept per thread. Round robin sends the
-    // requests to s1, s2, s1.
-    let cfg = http_cfg(
-        port,
-        "",
-        &format!("    server s1 {}\n    server s2 {}", s1.addr(), s2.addr()),
-    )
-    .replace("nbthread 2", "nbthread 1");
-    let (_p, addr) = start(&cfg, port);
+    let (_p, addr) = start_two_servers_one_thread(&s1, &s2);
 
     let mut a = RawClient::connect(addr).unwrap();
     a.send("GET /a HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
@@ -510,13 +525,7 @@ fn a_client_close_stays_on_the_client_side_and_the_server_connection_is_reused()
     let first = s1.wait_requests(1);
     assert_eq!(first[0].header("connection"), None, "{first:?}");
 
-    let mut b = RawClient::connect(addr).unwrap();
-    for path in ["/b1", "/b2"] {
-        b.send(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n"))
-            .unwrap();
-        let r = b.read_response().unwrap();
-        assert_eq!(r.body_text(), path);
-    }
+    second_session_b1_b2(addr);
     let on_s1 = s1.wait_requests(2);
     assert_eq!(on_s1[1].path, "/b2");
     // /b2 went over the connection /a used: kept open after A left.
@@ -558,14 +567,7 @@ fn a_connection_bound_authentication_keeps_the_server_connection_out_of_the_pool
         }
     });
     let s2 = MockHttp::start(|r| Reply::Ok(r.path.clone().into_bytes()));
-    let port = free_port();
-    let cfg = http_cfg(
-        port,
-        "",
-        &format!("    server s1 {}\n    server s2 {}", s1.addr(), s2.addr()),
-    )
-    .replace("nbthread 2", "nbthread 1");
-    let (_p, addr) = start(&cfg, port);
+    let (_p, addr) = start_two_servers_one_thread(&s1, &s2);
 
     let mut a = RawClient::connect(addr).unwrap();
     a.send("GET /auth HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
@@ -575,12 +577,7 @@ fn a_connection_bound_authentication_keeps_the_server_connection_out_of_the_pool
     // Let the proxy see A's close and end its session.
     std::thread::sleep(std::time::Duration::from_millis(200));
 
-    let mut b = RawClient::connect(addr).unwrap();
-    for path in ["/b1", "/b2"] {
-        b.send(format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n"))
-            .unwrap();
-        assert_eq!(b.read_response().unwrap().body_text(), path);
-    }
+    second_session_b1_b2(addr);
     let on_s1 = s1.wait_requests(2);
     assert_eq!(on_s1[1].path, "/b2");
     assert_ne!(on_s1[1].conn, on_s1[0].conn, "{on_s1:?}");
