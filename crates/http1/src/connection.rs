@@ -27,11 +27,17 @@ impl Head {
         self.version == Version::Http11 && !self.close_after_response && !self.is_upgrade_request()
     }
 
-    /// A response that starts a connection-bound authentication (`WWW-Authenticate: NTLM` or
-    /// `Negotiate`): the connection now belongs to one client and must never be shared (HAProxy
-    /// marks such connections private).
+    /// A response that starts a connection-bound authentication (a 401 with
+    /// `WWW-Authenticate: NTLM` or `Negotiate`, a 407 with `Proxy-Authenticate`): the
+    /// connection now belongs to one client and must never be shared. HAProxy marks such
+    /// connections private, looking at these two statuses only.
     pub fn asks_connection_auth(&self, buf: &[u8]) -> bool {
-        self.find_all(buf, b"www-authenticate").any(|i| {
+        let header: &[u8] = match self.status {
+            401 => b"www-authenticate",
+            407 => b"proxy-authenticate",
+            _ => return false,
+        };
+        self.find_all(buf, header).any(|i| {
             let v = self.value(buf, i);
             [&b"NTLM"[..], b"Negotiate"].iter().any(|scheme| {
                 v.len() >= scheme.len()

@@ -427,6 +427,9 @@ fn ntlm_and_negotiate_challenges_bind_the_connection() {
         (b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"x\"\r\n\r\n", false),
         (b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: NTLMish\r\n\r\n", false),
         (b"HTTP/1.1 200 OK\r\nX-Auth: NTLM\r\n\r\n", false),
+        (b"HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: NTLM\r\n\r\n", true),
+        // Only 401 and 407 challenge, as HAProxy reads them.
+        (b"HTTP/1.1 200 OK\r\nWWW-Authenticate: NTLM\r\n\r\n", false),
     ];
     for (resp, bound) in cases {
         let mut head = Head::default();

@@ -72,6 +72,16 @@ fn server_side_persists(mode: HttpConnMode, be: &BackendPlan, req: &http1::Head)
         && (req.wants_keep_alive() || req.server_side_may_persist())
 }
 
+/// The server connection of one exchange, and where it came from.
+struct Upstream {
+    stream: TcpStream,
+    /// Kept by the session or taken from the thread's idle pool (not a fresh connect).
+    reused: bool,
+    /// Bound to this session's client (see [`super::ServerConn::private`]).
+    private: bool,
+    slot: ServerSlot,
+}
+
 /// What the request body did while the response head was awaited.
 type BodyOutcome = Option<Result<(u64, Range<usize>), BodyError>>;
 
@@ -235,7 +245,12 @@ impl<S: Stream> Session<'_, S> {
         let mut out = w.take_head_buf();
         let verbatim = self.build_request_head(be, mode, head_len, &req_edits, &mut out);
 
-        let (mut server, mut reused, slot) = match self.server_conn(be, slot).await {
+        let Upstream {
+            stream: mut server,
+            mut reused,
+            mut private,
+            slot,
+        } = match self.server_conn(be, slot).await {
             Ok(c) => c,
             Err(()) => {
                 w.put_head_buf(out);
@@ -316,6 +331,7 @@ impl<S: Stream> Session<'_, S> {
                         Ok(s) => {
                             server = s;
                             reused = false;
+                            private = false;
                             slen = 0;
                             continue;
                         }
@@ -445,7 +461,7 @@ impl<S: Stream> Session<'_, S> {
         let resp_body = response_body_kind(self.req.method, &self.resp);
         let is_tunnel = starts_tunnel(&self.req, &self.resp);
         // A connection-bound authentication makes the connection this client's.
-        let private = self.server_private || self.resp.asks_connection_auth(&sbuf[..resp_head_len]);
+        private |= self.resp.asks_connection_auth(&sbuf[..resp_head_len]);
         let mut client_keep = mode != HttpConnMode::Close
             && self.req.wants_keep_alive()
             && req_done
@@ -784,33 +800,42 @@ impl<S: Stream> Session<'_, S> {
 
     /// A connection to the slot's server: one this session kept, an idle one of the thread
     /// (not for a session's first request under `http-reuse safe`), or a new one.
-    async fn server_conn(
-        &mut self,
-        be: &BackendPlan,
-        slot: ServerSlot,
-    ) -> Result<(TcpStream, bool, ServerSlot), ()> {
+    async fn server_conn(&mut self, be: &BackendPlan, slot: ServerSlot) -> Result<Upstream, ()> {
         if let Some(pos) = self
             .attached
             .iter()
             .position(|c| c.backend == be.id && c.server == slot.server)
         {
             let c = self.attached.swap_remove(pos);
-            self.server_private = c.private;
-            return Ok((c.stream, true, slot));
+            return Ok(Upstream {
+                stream: c.stream,
+                reused: true,
+                private: c.private,
+                slot,
+            });
         }
-        self.server_private = false;
         let may_pool = match be.http_reuse {
             HttpReuse::Never => false,
             HttpReuse::Safe => self.requests > 0,
             HttpReuse::Aggressive | HttpReuse::Always => true,
         };
         if may_pool {
-            if let Some(s) = self.w.idle_servers.borrow_mut().take(be.id, slot.server) {
-                return Ok((s, true, slot));
+            if let Some(stream) = self.w.idle_servers.borrow_mut().take(be.id, slot.server) {
+                return Ok(Upstream {
+                    stream,
+                    reused: true,
+                    private: false,
+                    slot,
+                });
             }
         }
         match connect(self.w, slot, self.peer, self.local).await {
-            Ok((s, slot)) => Ok((s, false, slot)),
+            Ok((stream, slot)) => Ok(Upstream {
+                stream,
+                reused: false,
+                private: false,
+                slot,
+            }),
             Err(_) => Err(()),
         }
     }
@@ -820,14 +845,7 @@ impl<S: Stream> Session<'_, S> {
     fn attach(&mut self, c: ServerConn) {
         if self.attached.len() >= MAX_ATTACHED {
             let old = self.attached.remove(0);
-            if old.private {
-                crate::connect::close_abortive(old.stream);
-            } else {
-                self.w
-                    .idle_servers
-                    .borrow_mut()
-                    .put(old.backend, old.server, old.stream);
-            }
+            self.release(old);
         }
         self.attached.push(c);
     }

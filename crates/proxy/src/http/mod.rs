@@ -198,7 +198,6 @@ async fn run_session<S: Stream>(
         rstart: 0,
         rend: got,
         attached: Vec::new(),
-        server_private: false,
         requests: 0,
         head_deadline,
         scratch: ::rules::Scratch::default(),
@@ -299,9 +298,6 @@ pub(crate) struct Session<'w, S> {
     pub rstart: usize,
     pub rend: usize,
     pub attached: Vec<ServerConn>,
-    /// Whether the server connection of the exchange in progress is private (it came from
-    /// `attached` marked so).
-    pub server_private: bool,
     /// Requests completed on this connection.
     pub requests: u64,
     /// When the head being read must be complete (`timeout http-request`).
@@ -463,13 +459,21 @@ impl<S: Stream> Session<'_, S> {
 
     /// Hands the session's idle server connections to the thread's pool.
     fn detach_all(&mut self) {
-        let mut pool = self.w.idle_servers.borrow_mut();
-        for c in self.attached.drain(..) {
-            if c.private {
-                crate::connect::close_abortive(c.stream);
-            } else {
-                pool.put(c.backend, c.server, c.stream);
-            }
+        for c in std::mem::take(&mut self.attached) {
+            self.release(c);
+        }
+    }
+
+    /// A server connection this session no longer keeps: to the thread's pool, or closed
+    /// when it is private to this session's client.
+    pub(super) fn release(&self, c: ServerConn) {
+        if c.private {
+            crate::connect::close_abortive(c.stream);
+        } else {
+            self.w
+                .idle_servers
+                .borrow_mut()
+                .put(c.backend, c.server, c.stream);
         }
     }
 }
