@@ -10,14 +10,19 @@ use std::time::Instant;
 static START: OnceLock<Instant> = OnceLock::new();
 static START_COARSE: AtomicI64 = AtomicI64::new(i64::MIN);
 
-fn coarse_secs() -> i64 {
+#[inline]
+fn read_clock(id: libc::clockid_t) -> libc::timespec {
     let mut ts = libc::timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
     // SAFETY: clock_gettime writes into the timespec we own.
-    unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC_COARSE, &mut ts) };
-    ts.tv_sec
+    unsafe { libc::clock_gettime(id, &mut ts) };
+    ts
+}
+
+fn coarse_secs() -> i64 {
+    read_clock(libc::CLOCK_MONOTONIC_COARSE).tv_sec
 }
 
 /// When the proxy started (the first call fixes it; [`crate::Proxy::bind`] makes that call).
@@ -39,19 +44,6 @@ pub fn now_sec() -> u32 {
     (coarse_secs() - base).clamp(0, i64::from(u32::MAX - 1)) as u32 + 1
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn seconds_start_at_one_and_never_go_back() {
-        let a = now_sec();
-        assert!(a >= 1);
-        let b = now_sec();
-        assert!(b >= a);
-    }
-}
-
 /// A point on the monotonic clock in nanoseconds: what transactions are timed with. Plain
 /// integers make the per-request timer arithmetic a subtraction (std's `Instant` goes
 /// through a normalising `timespec` subtraction each time).
@@ -61,12 +53,7 @@ pub struct Mono(pub u64);
 impl Mono {
     #[inline]
     pub fn now() -> Mono {
-        let mut ts = libc::timespec {
-            tv_sec: 0,
-            tv_nsec: 0,
-        };
-        // SAFETY: clock_gettime writes into the timespec we own.
-        unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) };
+        let ts = read_clock(libc::CLOCK_MONOTONIC);
         Mono(ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
     }
 
@@ -87,5 +74,18 @@ impl Mono {
             self.0
                 .saturating_sub(d.as_nanos().min(u128::from(u64::MAX)) as u64),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_start_at_one_and_never_go_back() {
+        let a = now_sec();
+        assert!(a >= 1);
+        let b = now_sec();
+        assert!(b >= a);
     }
 }

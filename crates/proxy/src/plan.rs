@@ -63,6 +63,8 @@ pub struct FrontendPlan {
     pub needs_local_addr: bool,
     /// `unique-id-format` / `unique-id-header`.
     pub unique_id: Option<crate::unique_id::UniqueIdPlan>,
+    /// Transactions read the wall clock at accept: the log line or the unique id shows it.
+    pub wall_clock: bool,
     /// The backend every request goes to: the first unconditional `use_backend`, else
     /// `default_backend`, else the section itself when it is a `listen`.
     pub backend: Option<BackendId>,
@@ -367,6 +369,7 @@ fn build_frontend(
         ignore_probes: p.options.http_ignore_probes,
         // `%fi:%fp` in logs (the default "Connect from" line among them).
         needs_local_addr: p.options.originalto.is_some() || log.is_some() || unique_id.is_some(),
+        wall_clock: log.is_some() || unique_id.is_some(),
         unique_id,
         log,
         backend,

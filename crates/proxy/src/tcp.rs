@@ -28,7 +28,7 @@ pub async fn serve<S: Stream>(
     peer: Option<SocketAddr>,
     local: Option<SocketAddr>,
 ) {
-    let mut txn = Txn::new(Mono::now(), fe.log.is_some() || fe.unique_id.is_some());
+    let mut txn = Txn::new(Mono::now(), fe.wall_clock);
     txn.req_start = Some(txn.session_start);
     txn.head_done = Some(txn.session_start);
     if let Some(u) = &fe.unique_id {

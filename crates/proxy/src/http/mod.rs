@@ -202,7 +202,7 @@ async fn run_session<S: Stream>(
         head_deadline,
         scratch: ::rules::Scratch::default(),
         edit_storage: Vec::new(),
-        txn: crate::txn::Txn::new(started, fe.log.is_some() || fe.unique_id.is_some()),
+        txn: crate::txn::Txn::new(started, fe.wall_clock),
         log_texts: logline::LogTexts::default(),
         ended: started,
         listed: None,
