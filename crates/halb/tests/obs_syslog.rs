@@ -49,6 +49,34 @@ backend be
     )
 }
 
+/// A syslog receiver, a mock server answering `body`, and the proxy between them, with
+/// `fe_extra` in its frontend and logging to the receiver at local0.
+struct HttpBench {
+    log: SyslogUdp,
+    srv: MockHttp,
+    fe: SocketAddr,
+    proxy: Proxy,
+}
+
+fn http_bench(fe_extra: &str, body: &str) -> HttpBench {
+    let log = SyslogUdp::start();
+    let srv = MockHttp::ok(body);
+    let fe = local_addr();
+    let cfg = http_cfg(
+        &format!("log {} local0", log.addr()),
+        fe,
+        fe_extra,
+        &format!("    server s1 {}", srv.addr()),
+    );
+    let proxy = Proxy::start(&cfg, &[fe], &[]);
+    HttpBench {
+        log,
+        srv,
+        fe,
+        proxy,
+    }
+}
+
 /// One GET on its own connection; (client local port, the response).
 fn get_counting(addr: SocketAddr, path: &str) -> (u16, HttpResponse, u16) {
     let mut c = RawClient::connect(addr).expect("connect");
@@ -73,16 +101,15 @@ fn assert_bytes(logged: i64, r: &HttpResponse, line: &str) {
 
 #[test]
 fn httplog_line_has_haproxy_default_layout_and_known_values() {
-    let log = SyslogUdp::start();
-    let srv = MockHttp::ok("hello world");
-    let fe = local_addr();
-    let cfg = http_cfg(
-        &format!("log {} local0", log.addr()),
+    let HttpBench {
+        log,
+        srv: _srv,
         fe,
+        proxy: p,
+    } = http_bench(
         "    option httplog\n    capture request header Host len 32",
-        &format!("    server s1 {}", srv.addr()),
+        "hello world",
     );
-    let p = Proxy::start(&cfg, &[fe], &[]);
     let (port, bytes, status) = get_counting(fe, "/hello?x=1");
     assert_eq!(status, 200);
     let line = log.wait_line("for GET /hello", |l| l.contains("/hello?x=1"));
@@ -206,16 +233,15 @@ fn no_server_503_is_logged_as_nosrv_sc() {
 
 #[test]
 fn custom_log_format_expands_the_variables() {
-    let log = SyslogUdp::start();
-    let srv = MockHttp::ok("0123456789");
-    let fe = local_addr();
-    let cfg = http_cfg(
-        &format!("log {} local0", log.addr()),
+    let HttpBench {
+        log,
+        srv: _srv,
         fe,
+        proxy: _p,
+    } = http_bench(
         "    log-format \"custom ci=%ci ft=%ft bs=%b/%s st=%ST tsc=%tsc r=%{+Q}r\"",
-        &format!("    server s1 {}", srv.addr()),
+        "0123456789",
     );
-    let _p = Proxy::start(&cfg, &[fe], &[]);
     assert_eq!(get(fe, "/fmt").status, 200);
     // Filter on the path: the start-up probe's empty connection is logged too (as <BADREQ>).
     let line = log.wait_line("custom", |l| l.contains("/fmt"));
@@ -546,16 +572,12 @@ fn clf_fields(msg: &str) -> Vec<String> {
 
 #[test]
 fn httplog_clf_layout() {
-    let log = SyslogUdp::start();
-    let srv = MockHttp::ok("clf");
-    let fe = local_addr();
-    let cfg = http_cfg(
-        &format!("log {} local0", log.addr()),
+    let HttpBench {
+        log,
+        srv: _srv,
         fe,
-        "    option httplog clf",
-        &format!("    server s1 {}", srv.addr()),
-    );
-    let _p = Proxy::start(&cfg, &[fe], &[]);
+        proxy: _p,
+    } = http_bench("    option httplog clf", "clf");
     let (port, r, _) = get_counting(fe, "/clf");
     assert_eq!(r.status, 200);
     let line = log.wait_line("for /clf", |l| l.contains("/clf"));
@@ -689,16 +711,12 @@ fn http_empty_connection_is_badreq_unless_dontlognull() {
 #[test]
 fn default_log_format_is_connect_from() {
     // `log global` without `option httplog|tcplog`: HAProxy's one-line connection log.
-    let log = SyslogUdp::start();
-    let srv = MockHttp::ok("x");
-    let fe = local_addr();
-    let cfg = http_cfg(
-        &format!("log {} local0", log.addr()),
+    let HttpBench {
+        log,
+        srv: _srv,
         fe,
-        "",
-        &format!("    server s1 {}", srv.addr()),
-    );
-    let _p = Proxy::start(&cfg, &[fe], &[]);
+        proxy: _p,
+    } = http_bench("", "x");
     let (port, r, _) = get_counting(fe, "/plain");
     assert_eq!(r.status, 200);
     let line = log.wait_line("connect from", |l| l.contains(&format!(":{port} ")));
@@ -712,16 +730,12 @@ fn default_log_format_is_connect_from() {
 
 #[test]
 fn soft_stop_logs_each_proxy_stopped() {
-    let log = SyslogUdp::start();
-    let srv = MockHttp::ok("x");
-    let fe = local_addr();
-    let cfg = http_cfg(
-        &format!("log {} local0", log.addr()),
+    let HttpBench {
+        log,
+        srv: _srv,
         fe,
-        "    option httplog\n    option dontlognull",
-        &format!("    server s1 {}", srv.addr()),
-    );
-    let mut p = Proxy::start(&cfg, &[fe], &[]);
+        proxy: mut p,
+    } = http_bench("    option httplog\n    option dontlognull", "x");
     if !obs_support::halb_only("'Proxy fe started.' (HAProxy 2.6 does not send it)") {
         // halb logs each proxy's start (HAProxy 1.x did; 2.6 no longer does).
         let started = log.wait_line("fe started", |l| l.contains("Proxy fe started."));
@@ -747,16 +761,12 @@ fn soft_stop_logs_each_proxy_stopped() {
 
 #[test]
 fn a_silent_client_gets_408_and_a_badreq_line() {
-    let log = SyslogUdp::start();
-    let srv = MockHttp::ok("x");
-    let fe = local_addr();
-    let cfg = http_cfg(
-        &format!("log {} local0", log.addr()),
+    let HttpBench {
+        log,
+        srv: _srv,
         fe,
-        "    option httplog\n    timeout http-request 1s",
-        &format!("    server s1 {}", srv.addr()),
-    );
-    let _p = Proxy::start(&cfg, &[fe], &[]);
+        proxy: _p,
+    } = http_bench("    option httplog\n    timeout http-request 1s", "x");
     let silent = TcpStream::connect(fe).expect("connect");
     let port = silent.local_addr().expect("local").port();
     silent.set_read_timeout(Some(obs_support::WAIT)).expect("t");
@@ -788,19 +798,18 @@ fn a_silent_client_gets_408_and_a_badreq_line() {
 /// the same `%rt`.
 #[test]
 fn unique_id_reaches_the_server_and_the_log_line() {
-    let log = SyslogUdp::start();
-    let srv = MockHttp::ok("ok");
-    let fe = local_addr();
-    let cfg = http_cfg(
-        &format!("log {} local0", log.addr()),
+    let HttpBench {
+        log,
+        srv,
         fe,
+        proxy: _p,
+    } = http_bench(
         "    unique-id-format %{+X}o\\ %ci:%cp_%fi:%fp_%Ts_%rt:%pid
     unique-id-header X-Unique-ID
     option forwardfor
     log-format \"uid %ID rt=%{+X}o\\ %rt path=%HP\"",
-        &format!("    server s1 {}", srv.addr()),
+        "ok",
     );
-    let _p = Proxy::start(&cfg, &[fe], &[]);
     let (port, r, _) = get_counting(fe, "/uid");
     assert_eq!(r.status, 200);
     let line = log.wait_line("uid", |l| l.contains("path=/uid"));
