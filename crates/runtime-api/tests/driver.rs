@@ -8,10 +8,14 @@ use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+mod support;
+
+use support::socat;
 
 use runtime_api::{
     Level, ListenerSpec, MemoryServer, MemoryTarget, RuntimeServer, RuntimeTarget, ServerOptions,
@@ -71,28 +75,18 @@ fn tcp_addr(server: &RuntimeServer) -> SocketAddr {
     }
 }
 
-/// `echo "$input" | socat ARGS...`, returning stdout.
-fn socat(input: &str, args: &[&str]) -> String {
-    let mut child = Command::new("socat")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("socat is installed");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write to socat");
-    let out = child.wait_with_output().expect("socat runs");
-    assert!(
-        out.status.success(),
-        "socat failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
+/// A server with one TCP listener on 127.0.0.1 at `level`, over [`target`], closing clients
+/// idle for `idle`.
+fn one_tcp_listener(level: Level, idle: Duration) -> RuntimeServer {
+    RuntimeServer::start(
+        vec![ListenerSpec::tcp(
+            "127.0.0.1:0".parse().expect("addr"),
+            level,
+        )],
+        target() as Arc<dyn RuntimeTarget>,
+        idle,
+    )
+    .expect("server starts")
 }
 
 fn read_to_end(mut s: impl Read) -> Vec<u8> {
@@ -310,15 +304,7 @@ fn hostile_clients_do_not_stop_the_service() {
 
 #[test]
 fn idle_client_is_closed_after_the_stats_timeout() {
-    let server = RuntimeServer::start(
-        vec![ListenerSpec::tcp(
-            "127.0.0.1:0".parse().expect("addr"),
-            Level::Admin,
-        )],
-        target() as Arc<dyn RuntimeTarget>,
-        Duration::from_millis(200),
-    )
-    .expect("server starts");
+    let server = one_tcp_listener(Level::Admin, Duration::from_millis(200));
     let mut c = TcpStream::connect(tcp_addr(&server)).expect("connect");
     c.set_read_timeout(Some(READ_LIMIT)).expect("timeout");
     c.write_all(b"prompt\n").expect("write");
@@ -537,15 +523,7 @@ sys.stdout.buffer.write(out)
 /// server closes the idle connection long before the client's own 20 s read limit.
 #[test]
 fn set_timeout_cli_shortens_the_idle_timeout() {
-    let server = RuntimeServer::start(
-        vec![ListenerSpec::tcp(
-            "127.0.0.1:0".parse().expect("addr"),
-            Level::User,
-        )],
-        target() as Arc<dyn RuntimeTarget>,
-        Duration::from_secs(60),
-    )
-    .expect("server starts");
+    let server = one_tcp_listener(Level::User, Duration::from_secs(60));
     let mut c = TcpStream::connect(tcp_addr(&server)).expect("connect");
     c.set_read_timeout(Some(READ_LIMIT)).expect("timeout");
     c.write_all(b"prompt\nset timeout cli 1\n").expect("write");

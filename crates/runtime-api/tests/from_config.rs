@@ -2,33 +2,19 @@
 //! address, `mode` and `level` reach the socket, checked with socat.
 #![cfg(feature = "driver")]
 
-use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Command, Stdio};
+
 use std::sync::Arc;
 use std::time::Duration;
+
+mod support;
+
+use support::socat;
 
 use runtime_api::{
     ListenerSpec, MemoryServer, MemoryTarget, RuntimeServer, RuntimeTarget, ServerError,
     SocketAddrSpec,
 };
-
-fn socat(input: &str, addr: &str) -> String {
-    let mut child = Command::new("socat")
-        .args(["stdio", addr])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("socat is installed");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("socat runs");
-    String::from_utf8(out.stdout).expect("utf-8")
-}
 
 #[test]
 fn stats_socket_lines_become_listeners() {
@@ -69,13 +55,16 @@ fn stats_socket_lines_become_listeners() {
         .mode();
     assert_eq!(mode & 0o777, 0o640);
     assert_eq!(
-        socat("show cli level\n", user.to_str().expect("utf-8")),
+        socat(
+            "show cli level\n",
+            &["stdio", user.to_str().expect("utf-8")]
+        ),
         "user\n\n"
     );
     assert_eq!(
         socat(
             "show cli level\n",
-            dir.join("oper.sock").to_str().expect("utf-8")
+            &["stdio", dir.join("oper.sock").to_str().expect("utf-8")]
         ),
         "operator\n\n"
     );
@@ -83,7 +72,7 @@ fn stats_socket_lines_become_listeners() {
         SocketAddrSpec::Tcp(a) => format!("tcp4-connect:{a}"),
         other => panic!("expected TCP, got {other:?}"),
     };
-    assert_eq!(socat("show cli level\n", &tcp), "admin\n\n");
+    assert_eq!(socat("show cli level\n", &["stdio", &tcp]), "admin\n\n");
     server.stop();
     assert!(!user.exists());
     let _ = std::fs::remove_dir_all(&dir);
