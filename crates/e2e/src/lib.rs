@@ -18,3 +18,17 @@ pub use process::{free_port, HalbProcess, TempDir};
 
 /// Upper bound for any single wait in the harness.
 pub const WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Polls `f` until it returns `Some`, for at most `limit` (every 20 ms).
+pub fn wait_for<T>(limit: std::time::Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
+    let end = std::time::Instant::now() + limit;
+    loop {
+        if let Some(v) = f() {
+            return Some(v);
+        }
+        if std::time::Instant::now() > end {
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

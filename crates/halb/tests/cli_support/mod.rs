@@ -7,7 +7,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const HALB: &str = env!("CARGO_BIN_EXE_halb");
 
@@ -47,19 +47,7 @@ impl Drop for Scratch {
 /// See [`e2e::free_port`]: below the ephemeral range, so no client socket can take it.
 pub use e2e::free_port;
 
-/// Polls `f` until it returns `Some`, for at most `limit`.
-pub fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
-    let end = Instant::now() + limit;
-    loop {
-        if let Some(v) = f() {
-            return Some(v);
-        }
-        if Instant::now() > end {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+pub use e2e::wait_for;
 
 pub fn connects(addr: SocketAddr) -> bool {
     TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok()

@@ -21,7 +21,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[allow(unused_imports)]
 pub use e2e::{free_port, MockHttp, MockTcp, RawClient, Reply, TempDir};
@@ -82,19 +82,7 @@ pub fn skip(reason: &str) {
     eprintln!("SKIP: {reason}");
 }
 
-/// Polls `f` until it returns `Some`, for at most `limit`.
-pub fn wait_for<T>(limit: Duration, mut f: impl FnMut() -> Option<T>) -> Option<T> {
-    let end = Instant::now() + limit;
-    loop {
-        if let Some(v) = f() {
-            return Some(v);
-        }
-        if Instant::now() > end {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
+pub use e2e::wait_for;
 
 /// A 127.0.0.1 address on a free port.
 pub fn local_addr() -> SocketAddr {

@@ -57,6 +57,26 @@ impl Received {
     }
 }
 
+impl Received {
+    /// Collects every datagram `recv` returns, on a thread of its own, until stopped (`recv`
+    /// must time out now and then so the thread sees the stop).
+    fn spawn_reader(
+        mut recv: impl FnMut(&mut [u8]) -> std::io::Result<usize> + Send + 'static,
+    ) -> Received {
+        let got = Received::default();
+        let g = got.clone();
+        std::thread::spawn(move || {
+            let mut b = vec![0u8; 65536];
+            while !g.stop.load(Ordering::Relaxed) {
+                if let Ok(n) = recv(&mut b) {
+                    g.push(&b[..n]);
+                }
+            }
+        });
+        got
+    }
+}
+
 /// A UDP syslog server on 127.0.0.1, ephemeral port.
 pub struct SyslogUdp {
     addr: SocketAddr,
@@ -68,16 +88,7 @@ impl SyslogUdp {
         let sock = UdpSocket::bind("127.0.0.1:0").expect("bind udp 127.0.0.1:0");
         let addr = sock.local_addr().expect("udp local addr");
         let _ = sock.set_read_timeout(Some(Duration::from_millis(200)));
-        let got = Received::default();
-        let g = got.clone();
-        std::thread::spawn(move || {
-            let mut b = vec![0u8; 65536];
-            while !g.stop.load(Ordering::Relaxed) {
-                if let Ok(n) = sock.recv(&mut b) {
-                    g.push(&b[..n]);
-                }
-            }
-        });
+        let got = Received::spawn_reader(move |b| sock.recv(b));
         SyslogUdp { addr, got }
     }
 
@@ -110,16 +121,7 @@ impl SyslogUnix {
         let _ = std::fs::remove_file(path);
         let sock = UnixDatagram::bind(path).expect("bind unix datagram socket");
         let _ = sock.set_read_timeout(Some(Duration::from_millis(200)));
-        let got = Received::default();
-        let g = got.clone();
-        std::thread::spawn(move || {
-            let mut b = vec![0u8; 65536];
-            while !g.stop.load(Ordering::Relaxed) {
-                if let Ok(n) = sock.recv(&mut b) {
-                    g.push(&b[..n]);
-                }
-            }
-        });
+        let got = Received::spawn_reader(move |b| sock.recv(b));
         SyslogUnix {
             path: path.to_path_buf(),
             got,
