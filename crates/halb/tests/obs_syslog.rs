@@ -162,8 +162,9 @@ fn ping_pong(fe: SocketAddr) -> u16 {
     port
 }
 
-#[test]
-fn tcplog_line_has_haproxy_default_layout() {
+/// A syslog receiver, a `MockTcp::start("pong:")` server, and a `listen tcpfe` section in
+/// mode tcp between them with `extra` lines, logging to the receiver at local0.
+fn tcp_bench(extra: &str) -> (SyslogUdp, SocketAddr, MockTcp, Proxy) {
     let log = SyslogUdp::start();
     let srv = MockTcp::start("pong:");
     let fe = local_addr();
@@ -173,18 +174,24 @@ fn tcplog_line_has_haproxy_default_layout() {
 defaults
     mode tcp
     log global
-    option tcplog
     timeout connect 2s
     timeout client 10s
     timeout server 10s
 listen tcpfe
     bind {fe}
+{extra}
     server t1 {}
 ",
         log.addr(),
         srv.addr()
     );
-    let _p = Proxy::start(&cfg, &[fe], &[]);
+    let proxy = Proxy::start(&cfg, &[fe], &[]);
+    (log, fe, srv, proxy)
+}
+
+#[test]
+fn tcplog_line_has_haproxy_default_layout() {
+    let (log, fe, _srv, _p) = tcp_bench("    option tcplog");
     let port = ping_pong(fe);
     let line = log.wait_line("for the tcp session", |l| l.contains(&format!(":{port} [")));
     let h = Rfc3164::parse(&line).unwrap_or_else(|e| panic!("{e}"));
@@ -845,28 +852,10 @@ fn unique_id_reaches_the_server_and_the_log_line() {
 /// In mode tcp the identifier is built per session and shows in the log line as `%ID`.
 #[test]
 fn unique_id_shows_in_a_tcp_log_line() {
-    let log = SyslogUdp::start();
-    let srv = MockTcp::start("pong:");
-    let fe = local_addr();
-    let cfg = format!(
-        "global
-    log {} local0
-defaults
-    mode tcp
-    log global
-    timeout connect 2s
-    timeout client 10s
-    timeout server 10s
-listen tcpfe
-    bind {fe}
-    unique-id-format %ci:%cp/%f
-    log-format \"tcpid %ID end\"
-    server t1 {}
-",
-        log.addr(),
-        srv.addr()
+    let (log, fe, _srv, _p) = tcp_bench(
+        "    unique-id-format %ci:%cp/%f
+    log-format \"tcpid %ID end\"",
     );
-    let _p = Proxy::start(&cfg, &[fe], &[]);
     let port = ping_pong(fe);
     let want = format!("tcpid 127.0.0.1:{port}/tcpfe end");
     let line = log.wait_line("for the tcp session", |l| l.contains(&want));

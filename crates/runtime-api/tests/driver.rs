@@ -89,6 +89,16 @@ fn one_tcp_listener(level: Level, idle: Duration) -> RuntimeServer {
     .expect("server starts")
 }
 
+/// Runs a Python script (hatop's client code) with the socket path as its argument.
+fn python_with(script: &str, socket: &Path) -> std::process::Output {
+    Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(socket)
+        .output()
+        .expect("python3 runs")
+}
+
 fn read_to_end(mut s: impl Read) -> Vec<u8> {
     let mut out = Vec::new();
     let _ = s.read_to_end(&mut out);
@@ -419,12 +429,7 @@ data.update_stat()
 print("after", data.stat[3][1]["status"])
 sock.close()
 "#;
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(&path)
-        .output()
-        .expect("python3 runs");
+    let out = python_with(script, &path);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -488,12 +493,7 @@ os.kill(pid, signal.SIGTERM)
 os.waitpid(pid, 0)
 sys.stdout.buffer.write(out)
 "#;
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(&path)
-        .output()
-        .expect("python3 runs");
+    let out = python_with(script, &path);
     let screen = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
